@@ -1,0 +1,14 @@
+"""A chat assistant that answers runners' hip-pain questions strictly from one article, with citations.
+
+Importing the package switches off every telemetry and hub download it could
+trigger: nothing leaves the machine, and no model is fetched at run time.
+"""
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

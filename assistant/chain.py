@@ -1,0 +1,151 @@
+"""The answering chain, a LangChain runnable: {question, history} → guard → retrieve → decide → compose → verify.
+
+`Assistant.answer()` is the one entry point every face (CLI, API, page, widget,
+eval) calls. The red-flag guard runs first and its branch ends the chain: no
+setting, prompt or model output can reach the user once it has fired.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
+
+from . import decline, guard
+from .compose import compose
+from .engine import Engine
+from .errors import BadInput
+from .followup import retrieval_query
+from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
+from .verify import verified
+
+DECLINE_MESSAGE = (
+    "Sorry — I can only answer from the Hinge Health article “Hip Pain After Running” (Mar 26, 2024), "
+    "and it doesn't cover that. I can help with what commonly causes hip pain in runners, at-home treatments, "
+    "when to see a doctor, how to prevent hip pain, and the strengthening and stretching exercises it recommends."
+)
+DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
+
+
+@dataclass
+class Turn:
+    """What flows through the chain; each step fills in its part."""
+
+    question: str
+    user_turns: list[str]
+    verdict: GuardVerdict = GuardVerdict()
+    query: str = ""
+    query_vector: np.ndarray | None = None
+    hits: list[Hit] = field(default_factory=list)
+    evidence: decline.Evidence | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+    def lap(self, step: str, since: float) -> None:
+        self.timings_ms[step] = round((time.perf_counter() - since) * 1000, 3)
+
+
+def user_turns(history: Iterable) -> list[str]:
+    """The user's own earlier messages; assistant turns (answers, citations) are left out on purpose."""
+    turns = []
+    for item in history or ():
+        if isinstance(item, str):
+            turns.append(item)
+        elif isinstance(item, dict) and item.get("role") == "user" and isinstance(item.get("content"), str):
+            turns.append(item["content"])
+    return turns
+
+
+class Assistant:
+    def __init__(self, engine: Engine | None = None, decline_model: decline.DeclineModel | None = None):
+        self.engine = engine or Engine()
+        self.settings = self.engine.settings
+        self.decline_model = decline_model or decline.DeclineModel.load()
+        if self.settings.decline_threshold is not None:
+            self.decline_model = replace(self.decline_model, threshold=self.settings.decline_threshold)
+        self.chain = self.build_chain()
+
+    def build_chain(self) -> Runnable:
+        answer_path = (RunnableLambda(self._retrieve) | RunnableLambda(self._decide) | RunnableBranch(
+            (lambda turn: isinstance(turn, Answer), RunnableLambda(lambda answer: answer)),
+            RunnableLambda(self._compose)))
+        return RunnableLambda(self._guard) | RunnableBranch(
+            (lambda turn: turn.verdict.fired, RunnableLambda(self._red_flag)), answer_path)
+
+    def answer(self, question: str, history: Iterable = ()) -> Answer:
+        return self.chain.invoke(self._start(question, history))
+
+    def stream(self, question: str, history: Iterable = ()) -> Iterator[tuple[Answer, int]]:
+        """The answer, then how many of its sentences to show so far: sentence by sentence."""
+        answer = self.answer(question, history)
+        for shown in range(1, len(answer.sentences) + 1):
+            yield answer, shown
+        if not answer.sentences:
+            yield answer, 0
+
+    def _start(self, question: str, history: Iterable) -> Turn:
+        if not isinstance(question, str) or not question.strip():
+            raise BadInput("The question is empty — type a question about hip pain after running.")
+        limit = self.settings.max_message_chars
+        if len(question) > limit:
+            raise BadInput(f"The question is {len(question)} characters long; the limit is {limit}. "
+                           f"Please shorten it.")
+        turns = user_turns(history)[-self.settings.max_history_turns:]
+        return Turn(question=question.strip(), user_turns=turns)
+
+    # -- steps --------------------------------------------------------------------------------
+    def _guard(self, turn: Turn) -> Turn:
+        start = time.perf_counter()
+        turn.verdict = guard.check(turn.question, turn.user_turns)
+        turn.lap("guard", start)
+        return turn
+
+    def _red_flag(self, turn: Turn) -> Answer:
+        """The fixed "see a doctor" reply, citing the article's own list of warning signs."""
+        chunk = next(c for c in self.engine.chunks if c.heading_path[-1] == DOCTOR_SECTION and c.kind == "list")
+        lead = next(i for i, s in enumerate(chunk.sentences) if s.text.startswith("See a doctor"))
+        shown = chunk.sentences[lead:]
+        document = self.engine.document
+        citation = Citation(1, chunk.id, chunk.heading_path, document.text[shown[0].start:shown[-1].end],
+                            shown[0].start, shown[-1].end, document.text[chunk.start:chunk.end], chunk.start)
+        sentences = tuple(AnswerSentence(s.text, (1,), is_item=i > 0) for i, s in enumerate(shown))
+        return self._finish(turn, Answer(turn.question, "red_flag", sentences, (citation,),
+                                         red_flags=turn.verdict.flags, message=guard.reply_text(turn.verdict)))
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        start = time.perf_counter()
+        turn.query = retrieval_query(turn.question, turn.user_turns)
+        turn.query_vector = self.engine.embed(turn.query)
+        turn.lap("embed", start)
+        start = time.perf_counter()
+        turn.hits = self.engine.retrieve(turn.query, query_vector=turn.query_vector)
+        turn.lap("retrieve", start)
+        return turn
+
+    def _decide(self, turn: Turn) -> Turn | Answer:
+        turn.evidence = decline.gather(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
+                                       self.engine.lexical)
+        if self.decline_model.declines(turn.evidence):
+            return self._declined(turn)
+        return turn
+
+    def _compose(self, turn: Turn) -> Answer:
+        start = time.perf_counter()
+        composed = compose(turn.query_vector, turn.hits, self.engine.sentence_vectors, self.engine.document,
+                           self.settings.max_sentences, self.settings.max_words)
+        sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
+        turn.lap("compose", start)
+        if not sentences:
+            return self._declined(turn)
+        return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits)))
+
+    def _declined(self, turn: Turn) -> Answer:
+        return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),
+                                         message=DECLINE_MESSAGE))
+
+    def _finish(self, turn: Turn, answer: Answer) -> Answer:
+        turn.lap("total", turn.started)
+        return replace(answer, timings_ms=dict(turn.timings_ms))

@@ -1,0 +1,128 @@
+"""The default composer: an extractive answer built from verbatim article sentences, each cited.
+
+It picks the retrieved sentences closest to the question (embeddings computed
+at index time), drops near-duplicates, adds what a sentence needs to read on
+its own — a bullet's label, the sentence a leading "This"/"It" points back to,
+the rest of a quotation, the lead-in of a list — and keeps the article's order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import Document
+from .models import AnswerSentence, Chunk, Citation, Hit
+
+RELATIVE_MARGIN = 0.12  # keep sentences scoring within this of the best one
+REDUNDANT = 0.88  # cosine above which two sentences say the same thing
+_ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
+
+
+@dataclass(frozen=True)
+class Composed:
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+
+
+def compose(query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
+            document: Document, max_sentences: int = 4, max_words: int = 120) -> Composed:
+    candidates = []
+    for hit in hits:
+        scores = sentence_vectors[hit.chunk.id] @ query_vector
+        for i, sentence in enumerate(hit.chunk.sentences):
+            if _is_context_only(hit.chunk, i):
+                continue
+            candidates.append((float(scores[i]), hit.chunk, i))
+    if not candidates:
+        return Composed((), ())
+    candidates.sort(key=lambda c: -c[0])
+    best = candidates[0][0]
+
+    chosen: dict[tuple[str, int], Chunk] = {}
+    picked_vectors: list[np.ndarray] = []
+    units = words = 0
+    for score, chunk, i in candidates:
+        if score < best - RELATIVE_MARGIN or units >= max_sentences:
+            break
+        vector = sentence_vectors[chunk.id][i]
+        if any(float(vector @ other) > REDUNDANT for other in picked_vectors):
+            continue
+        unit = _with_context(chunk, i)
+        new = [j for j in unit if (chunk.id, j) not in chosen]
+        added_words = sum(len(chunk.sentences[j].text.split()) for j in new)
+        if units and words + added_words > max_words:
+            continue
+        for j in new:
+            chosen[(chunk.id, j)] = chunk
+        picked_vectors.append(vector)
+        units += 1
+        words += added_words
+    return _cite(sorted(chosen.items(), key=lambda item: item[1].sentences[item[0][1]].start), document)
+
+
+def _is_context_only(chunk: Chunk, i: int) -> bool:
+    """A bullet's label or a list's lead-in is shown with what it introduces, never alone."""
+    text = chunk.sentences[i].text
+    return (chunk.kind == "bullet" and i == 0) or text.endswith(":")
+
+
+def _with_context(chunk: Chunk, i: int) -> list[int]:
+    """The sentence indices that must go with sentence i for it to make sense."""
+    if chunk.kind == "list":
+        return list(range(len(chunk.sentences)))  # a list is shown whole, with its lead-in
+    needed = {i}
+    j = i
+    while j > 0 and (_ANAPHOR.match(chunk.sentences[j].text) or _opens_inside_quote(chunk, j)):
+        j -= 1
+        needed.add(j)
+    k = i
+    while k + 1 < len(chunk.sentences) and _quote_left_open(chunk.sentences[k].text):
+        k += 1
+        needed.add(k)
+    if chunk.kind == "bullet":
+        needed.add(0)
+    return sorted(needed)
+
+
+def _quote_left_open(text: str) -> bool:
+    return text.count("“") > text.count("”")
+
+
+def _opens_inside_quote(chunk: Chunk, j: int) -> bool:
+    return chunk.sentences[j].text.count("”") > chunk.sentences[j].text.count("“")
+
+
+def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> Composed:
+    """Number one citation per run of adjacent sentences from the same chunk, quoting the exact span."""
+    sentences: list[AnswerSentence] = []
+    citations: list[Citation] = []
+    previous: tuple[str, int] | None = None
+    for (chunk_id, i), chunk in selected:
+        sentence = chunk.sentences[i]
+        if previous and previous[0] == chunk_id and previous[1] == i - 1:
+            last = citations[-1]
+            citations[-1] = Citation(last.number, chunk_id, chunk.heading_path,
+                                     document.text[last.start:sentence.end], last.start, sentence.end,
+                                     last.passage, last.passage_start,
+                                     _merge(last.references, document.references_for(sentence.text)))
+        else:
+            citations.append(Citation(len(citations) + 1, chunk_id, chunk.heading_path, sentence.text,
+                                      sentence.start, sentence.end, document.text[chunk.start:chunk.end],
+                                      chunk.start, _references(document, chunk, sentence.text)))
+        sentences.append(AnswerSentence(sentence.text, (citations[-1].number,),
+                                        is_item=chunk.kind == "list" and not sentence.text.endswith(":")))
+        previous = (chunk_id, i)
+    return Composed(tuple(sentences), tuple(citations))
+
+
+def _references(document: Document, chunk: Chunk, sentence: str):
+    if chunk.kind == "reference":
+        return tuple(r for r in document.references if r.number in chunk.reference_numbers)
+    return document.references_for(sentence)
+
+
+def _merge(first, second):
+    return first + tuple(r for r in second if r not in first)

@@ -1,0 +1,115 @@
+"""Does the article answer this question? A decision from retrieval evidence, calibrated on labelled questions.
+
+Three features, each in [0, 1]-ish and each "higher = more likely answerable":
+  * `best_sentence` — the highest cosine between the question and any sentence of the retrieved passages;
+  * `coverage` — the share of the question's rare-word weight (IDF) found in one retrieved passage;
+  * `known_terms` — the share of the question's IDF weight made of words the article uses at all.
+A logistic model over them is fitted on `eval/calibration.yaml` (questions labelled answerable or not,
+none of them in the eval cases) by `python -m assistant calibrate`, which also picks the decision
+threshold: the highest score that keeps at most 5% of the answerable calibration questions declined.
+The result is committed as `assistant/calibration.json`. A question about another body part (and
+not the hip) is declined outright: the article is about hips only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .lexical import LexicalIndex, tokenize
+from .models import Hit
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+FEATURES = ("best_sentence", "coverage", "known_terms")
+MAX_ANSWERABLE_DECLINED = 0.05
+
+_OTHER_BODY_PART = re.compile(
+    r"\b(knees?|ankles?|feet|foot|toes?|toenails?|shins?|calf|calves|achilles|heels?|plantar|shoulders?|elbows?|"
+    r"wrists?|hands?|neck|lower back|back pain|spine|chest|stomach|head|headaches?|teeth|eyes?)\b", re.I)
+_HIP_TERMS = re.compile(r"\b(hips?|groin|glutes?|pelvis|thighs?|it band|iliotibial|piriformis|bursa\w*|sciatica|"
+                        r"flexors?|osteoarthritis|oa)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    best_sentence: float
+    coverage: float
+    known_terms: float
+    other_body_part: bool = False
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, f) for f in FEATURES], dtype=float)
+
+
+def gather(question: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
+           lexical: LexicalIndex) -> Evidence:
+    terms = set(tokenize([question])[0])
+    weight = sum(lexical.idf(t) for t in terms) or 1.0
+    best = max((float((sentence_vectors[h.chunk.id] @ query_vector).max()) for h in hits), default=0.0)
+    coverage = max((sum(lexical.idf(t) for t in terms if t in lexical.terms[h.chunk.id]) / weight for h in hits),
+                   default=0.0)
+    known = sum(lexical.idf(t) for t in terms if lexical.in_corpus(t)) / weight if terms else 0.0
+    other = bool(_OTHER_BODY_PART.search(question)) and not _HIP_TERMS.search(question)
+    return Evidence(best, coverage, known, other)
+
+
+@dataclass(frozen=True)
+class DeclineModel:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def score(self, evidence: Evidence) -> float:
+        """Log-odds that the article answers the question."""
+        return float(evidence.vector() @ np.array(self.weights) + self.bias)
+
+    def declines(self, evidence: Evidence) -> bool:
+        return evidence.other_body_part or self.score(evidence) < self.threshold
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> DeclineModel:
+        data = json.loads(path.read_text())
+        return cls(tuple(data["weights"]), data["bias"], data["threshold"])
+
+
+def fit(samples: list[tuple[Evidence, bool]], l2: float = 1e-3, steps: int = 20000, rate: float = 2.0) -> DeclineModel:
+    """Logistic regression by plain gradient descent (deterministic), then the 5%-answerable-declined threshold."""
+    x = np.array([e.vector() for e, _ in samples])
+    y = np.array([float(answerable) for _, answerable in samples])
+    x1 = np.c_[x, np.ones(len(x))]
+    w = np.zeros(x1.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-x1 @ w))
+        w -= rate * (x1.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
+    scores = np.sort(x1[y == 1] @ w)
+    threshold = float(scores[int(np.floor(MAX_ANSWERABLE_DECLINED * len(scores)))])
+    return DeclineModel(tuple(float(v) for v in w[:-1]), float(w[-1]), threshold)
+
+
+def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], source: str, path: Path = CALIBRATION_FILE):
+    answerable = [model.declines(e) for e, a in samples if a]
+    unanswerable = [model.declines(e) for e, a in samples if not a]
+    path.write_text(json.dumps({
+        **asdict(model), "features": FEATURES, "calibrated_on": source,
+        "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "answerable_declined": round(sum(answerable) / len(answerable), 4),
+        "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4)}, indent=2) + "\n")
+
+
+def calibrate(engine, questions_file: Path) -> tuple[DeclineModel, list[tuple[Evidence, bool]]]:
+    """Fit the decline model on a labelled question file (see eval/README.md, calibration format)."""
+    import yaml
+
+    from .followup import retrieval_query
+
+    samples = []
+    for item in yaml.safe_load(questions_file.read_text())["questions"]:
+        query = retrieval_query(item["question"], [])
+        vector = engine.embed(query)
+        hits = engine.retrieve(query, query_vector=vector)
+        samples.append((gather(query, vector, hits, engine.sentence_vectors, engine.lexical), item["answerable"]))
+    return fit(samples), samples

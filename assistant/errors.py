@@ -1,0 +1,21 @@
+"""A small exception hierarchy whose messages say what to do next; the API maps them to HTTP codes."""
+
+
+class AssistantError(Exception):
+    """Base class: the message is shown to the user as is."""
+
+
+class CorpusError(AssistantError):
+    """The corpus files are missing or malformed."""
+
+
+class IndexNotReady(AssistantError):
+    """The index is missing, stale, corrupted or unreachable; the message names the repair command."""
+
+
+class ConfigError(AssistantError):
+    """Settings contradict each other or name something that does not exist."""
+
+
+class BadInput(AssistantError):
+    """A question or request the assistant cannot take as it is."""

@@ -1,0 +1,712 @@
+"""Hard-coded, deterministic red-flag guard.
+
+Every user turn, and the user's earlier turns, pass through `check()` before
+retrieval or generation. When a rule fires, the system answers with the fixed
+`reply_text()` and nothing else: there is no flag, setting or phrase that turns
+the guard off.
+
+How a message is read:
+  1. It is normalised: NFKC, lower case, apostrophes dropped ("can't" -> "cant"),
+     invisible characters removed, letters repeated 3+ times collapsed
+     ("feeeever" -> "fever"), punctuation turned into word breaks.
+  2. It is split into sentences (. ! ? : newline) and clauses (; , brackets,
+     dashes, "but", "although", "and" before a new subject ...), so a negation
+     or a pattern never reaches across "no fever but I fell".
+  3. A sentence that is a generic question about a symptom ("is clicking in
+     the hip serious?") is informational and skipped; anything said about
+     "I / my / me" is a report and is checked.
+  4. Each rule's patterns are searched clause by clause; a match is dropped only
+     when a negation ("no", "never", "don't have any" ...) stands right before it.
+Safety first: when in doubt, a rule fires.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from assistant.models import GuardVerdict, RedFlag, Tier
+
+__all__ = ["RULES", "Rule", "check", "reply_text"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One clinician-reviewable red flag: what it is, how urgent, and how it is phrased."""
+
+    category: str
+    tier: Tier
+    reason: str
+    patterns: tuple[str, ...]
+    source: str
+
+
+# --- Pattern vocabulary --------------------------------------------------------
+# Patterns are regular expressions over the normalised text (lower case, no
+# apostrophes, single spaces). Two shorthands keep them readable:
+#   "a ~ b"    "a", then up to three other words, then "b"; the words in between
+#              may not be a negation, so "pain is not severe" never matches.
+#   "a ~1 b"   the same with at most one word in between.
+#   "<name>"   a word family from _TERMS below, e.g. <leg> for leg/thigh/calf...
+#              "<my> " is an optional "my/the/his/her/a ...".
+
+_NEGATIONS = (
+    "no", "not", "never", "without", "dont", "doesnt", "didnt", "havent", "hasnt",
+    "hadnt", "isnt", "arent", "wasnt", "werent", "neither", "nor", "none", "nope",
+    "deny", "denies", "denied", "free", "zero",
+)
+_GAP_BLOCKERS = _NEGATIONS + ("wont", "cant", "cannot", "but")
+_GAP_WORD = r"(?!(?:%s)\b)\w+ " % "|".join(_GAP_BLOCKERS)
+
+_TERMS = {
+    "my": r"(?:(?:my|his|her|their|the|your|one|both|a|that|this) )?",
+    "pain": r"(?:pain|pains|painful|hurts?|hurting|aches?|aching|sore|soreness|throb\w*)",
+    "leg": (
+        r"(?:legs?|thighs?|knees?|calf|calves|shins?|foot|feet|toes?|ankles?|butt|buttocks?"
+        r"|glutes?|backside|back|hamstrings?|groin)"
+    ),
+    "joint": r"(?:hips?|joints?|knees?)",
+    "saddle": (
+        r"(?:groin|saddle|crotch|genitals?|genital area|privates|private (?:area|parts)|inner thighs?"
+        r"|perineum|bum|buttocks|bottom|anus|back passage|between my legs|down there)"
+    ),
+    "weight": r"(?:w(?:ei|ie|e)(?:ght|gth|gt|ht|th)s?)",
+    "cant": (
+        r"(?:cant|cannot|can not|couldnt|could not|unable to|not able to|hard to|difficult to"
+        r"|difficulty|trouble|struggl\w*|hurts to|painful to|impossible to|can (?:barely|hardly)|barely|hardly"
+        r"|no longer able to|can no longer|too painful to)"
+    ),
+    "kid": (
+        r"(?:child|children|kids?|son|sons|daughters?|boys?|girls?|teens?|teenagers?|toddlers?"
+        r"|adolescents?|youngsters?|grandsons?|granddaughters?|stepsons?|stepdaughters?"
+        r"|nephews?|nieces?|(?:[1-9]|1[0-7]) ?(?:years?|yrs?|y) ?old|(?:[1-9]|1[0-7]) ?yo)"
+    ),
+    # Not a person falling: "my pace fell off", "temperatures fell", "I love fell running".
+    "not_thing": "".join(
+        f"(?<!{word} )" for word in (
+            "pace", "mileage", "speed", "time", "times", "motivation", "training", "plan", "plans", "numbers",
+            "splits", "temperature", "temperatures", "temp", "temps", "rate", "weight", "volume", "race", "races",
+            "rain", "snow", "leaves", "love", "loves", "enjoy", "do", "into", "about", "try", "tried", "some", "of",
+        )
+    ),
+    # Someone else's history is not the user's: "my friend had a stress fracture".
+    "not_someone_else": "".join(
+        f"(?<!{word} )" for word in (
+            "friend", "friends", "mom", "mum", "mother", "dad", "father", "wife", "husband", "partner", "sister",
+            "brother", "coach", "teammate", "buddy", "aunt", "uncle", "grandma", "grandpa", "cousin", "colleague",
+        )
+    ),
+    # Numb hands or face are not a leg symptom: "my hands go numb when it's cold".
+    "not_upper_body": "".join(
+        f"(?<!{part} {verb} )"
+        for part in ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips")
+        for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
+    ),
+    "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?))",
+    "click": (
+        r"(?:cli(?:ck|k|c)(?:s|ing|in|ed|y)?(?! (?:for|with) (?:me|us|him|her|them)| on)"
+        r"|pop(?:s|ping|pin|ped|py)?(?! up| open| out| (?:a |an |some )?(?:pills?|tablets?|painkillers?"
+        r"|advil|ibuprofen|tylenol|aleve|meds|songs?|music|tarts?|gels?|gu|chews|candy|vitamins?|supplements?))"
+        r"|snap(?:s|ping|ped|py)?(?! (?:a |some )?(?:photos?|pics?|pictures?|selfies?)| at)"
+        r"|clunk(?:s|ing|ed|y)?|clonk(?:s|ing|ed)?|crack(?:s|ing|ed|les|ling)?"
+        r"|catch(?:es|ing|in|y)?(?! (?:my|your|his|her|a|the) (?:breath|eye|attention|bus|train|cold|flight|ride)| up)"
+        r"|caught(?! (?:my|your|his|her|a|the) (?:breath|eye|attention|cold|bus|train)| up)"
+        r"|lock(?:s|ing|ed)?(?! (?:my|the) (?:phone|car|door|screen)))"
+    ),
+}
+
+
+def _expand(pattern: str) -> str:
+    """Turn a readable table pattern into plain regex source."""
+    pattern = pattern.replace(" ~1 ", f" (?:{_GAP_WORD})?").replace(" ~ ", f" (?:{_GAP_WORD}){{0,3}}")
+    pattern = pattern.replace("<my> ", _TERMS["my"])
+    return re.sub(r"<(\w+)>", lambda m: _TERMS[m[1]], pattern)
+
+
+# --- The rule table --------------------------------------------------------------
+
+RULES: tuple[Rule, ...] = (
+    # ---- The article's own list ("When to See a Doctor for Hip Pain") ----
+    Rule(
+        category="trauma",
+        tier="see_doctor",
+        reason="Pain after a fall, an accident or a sports injury needs a doctor's check.",
+        source="Article, When to See a Doctor: 'Pain resulting from a trauma, fall, or sport injury'.",
+        patterns=(
+            r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|ill|sick|silent|quiet|pregnant"
+            r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon|off (?:the |my )?(?:pace|plan|schedule|radar)"
+            r"|back (?:into|to|on)|flat(?! on)|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))(?: (?:on|off|down|over|from|onto) <my> \w+)?",
+            r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
+            r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they) ~1 "
+            r"(?:fallen|fall|falls)(?! (?:behind"
+            r"|asleep|short|apart|in love|for|out|into|back|through|off (?:the |my )?(?:pace|plan|wagon)))",
+            r"<not_thing>fall(?:en|ing|s)? off(?! (?:the |my |a )?(?:pace|wagon|plan|schedule|radar|map|cliff))",
+            r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg|knee|bottom|face|ice|stairs|steps|trail|road"
+            r"|pavement|concrete|sidewalk|track|ground|floor|rocks?|tailbone|ass|pelvis)",
+            r"(?:(?:took|take|taken|taking|had|have) )?(?:a|bad|hard|nasty|big|minor|slight|recent|my|that|any|huge"
+            r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:season|races?|marathon|half|training|block|schedule"
+            r"|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes|break|back))",
+            r"tumbled|tumbling (?:down|over)|wiped out|wipe ?out|biffed|face ?plant\w*|ate (?:dirt|pavement|the pavement|asphalt|concrete)",
+            r"(?:slipped|slipping|tripped|tripping) (?:on|over|and|while|down|off|during|going|coming|backwards|hard)",
+            r"stumbled (?:and|over|while|during|down|hard)",
+            r"(?:got|get|gets|getting|was|been|were) ~1 (?:hit|struck|tackled|clipped|knocked (?:down|over|out)|run over"
+            r"|rear ended|body checked)(?! (?:with|by) (?:a |the )?(?:cold|flu|virus|bug|fatigue|wall|heat|traffic))",
+            r"hit by (?:a |an |the )?(?:car|bike|cyclist|truck|van|bus|vehicle|ball|player|someone|somebody)",
+            r"(?:car|bike|cyclist|truck|van|bus|vehicle|player|someone|somebody|runner|dog) (?:hit|struck|knocked"
+            r"|clipped|ran into|ran over) me",
+            r"hit the (?:ground|deck|floor|pavement|concrete|ice|tarmac)(?! running)|went down (?:hard|on <my> \w+)",
+            r"ran into (?:a |the )?(?:pole|post|car|tree|wall|sign|bollard|cyclist|bike|fence|barrier)",
+            r"bruis\w* <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
+            r"feel over(?! (?:it|this|that|the moon))",
+            r"(?:hit|banged|bumped|smacked|slammed|whacked|knocked|jammed|twisted|wrenched|bashed|struck) <my> "
+            r"(?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
+            r"landed ~1 on <my> (?:hip|side|butt|bum|back|leg|knee|bottom|tailbone|pelvis)",
+            r"(?:car|bike|bicycle|cycling|motorcycle|motorbike|scooter|ski|skiing|skating|snowboarding|sports?|traffic"
+            r"|road|horse|riding|climbing) (?:accident|crash|collision|wreck|injury|injuries|fall)",
+            r"collided|collision|crashed (?:into|off|my|while|on (?:my|a|the) (?:bike|bicycle|descent|trail|road|ice"
+            r"|scooter|skis?|board))",
+            r"(?:had|in|into|was in|got in|got into) (?:a |an )?(?:bad |serious |minor |small |little |major |big )?"
+            r"(?:accident|crash|wreck|collision)",
+            r"(?:injur\w*|hurt|tweaked|twisted|wrenched|jammed) (?:it|myself|my \w+|my \w+ \w+) (?:playing|during (?:a |the )?"
+            r"(?:game|match|tackle|practice)|in (?:a |the )?(?:game|match|tackle|collision|scrum)|at (?:soccer|football"
+            r"|rugby|hockey|basketball|netball|lacrosse|volleyball|practice))",
+            r"traum\w*",
+        ),
+    ),
+    Rule(
+        category="severe_pain",
+        tier="see_doctor",
+        reason="Severe or constant pain, or pain that gets in the way of daily tasks, needs a doctor's check.",
+        source="Article, When to See a Doctor: 'Pain that is severe, unrelenting, or interferes with daily tasks'.",
+        patterns=(
+            r"<pain> ~ (?:sever(?:e|ly)?|servere|excr\w+|exrucia\w*|unbear\w*|unbare\w*|agoni[sz]\w*|agony|intolerable"
+            r"|crippling|debilitating|unrelenting|relentless|the worst|worst|insane|unreal|extreme|horrendous"
+            r"|torture|brutal|terrible|horrible|awful)",
+            r"(?:sever(?:e|ly)?|servere|excr\w+|exrucia\w*|unbear\w*|agoni[sz]\w*|intolerable|crippling|debilitating"
+            r"|unrelenting|relentless|worst|extreme|horrendous|terrible|horrible|awful|constant|nonstop|non stop"
+            r"|never ending|continuous|persistent) ~ <pain>",
+            r"(?:it|its|it is|this|hip|my hip) ~ (?:severe|excr\w+|unbearable|agoni[sz]ing|intolerable|crippling"
+            r"|debilitating|agony)(?! (?:training|workout|session|plan|block|schedule|heat|weather|cold|humidity|hills?|course))",
+            r"<pain> ~1 (?:like|so|really|super|very|extremely) (?:crazy|hell|heck|mad|a bitch|bad|badly|much)",
+            r"(?:<pain>|it|its|hip|hips|groin|legs?|back|butt|glutes?) ~ (?:killing me|kills me)",
+            r"(?:cant|cannot|can not) (?:bear|stand|take|handle) (?:the|this|it|my) ?(?:pain|anymore|any more)?",
+            r"(?:<pain>|its|it is|level|scale) ~ (?:an? )?(?:8|9|10) (?:out of |of )?10",
+            r"(?:8|9|10) (?:out of |of )?10 ~1 <pain>",
+            r"<pain> ~ (?:wont|doesnt|does not|will not|never|cant) (?:stop|go away|let up|ease|ease up|quit|settle"
+            r"|calm down|subside)",
+            r"(?:wont|doesnt|does not|will not|never) stops? (?:hurting|aching|throbbing)",
+            r"^(?:so |really |just )?(?:excr\w+|unbearable|agoni[sz]ing|intolerable|unrelenting)$",
+            r"<pain> ~ (?:constant|constantly|nonstop|non stop|all the time|24 7|every second|around the clock"
+            r"|day and night|unrelenting|relentless|never stops|never goes away)",
+            r"(?:interfer\w*|gets in the way|getting in the way|affect\w*|keeps me from|keeping me from|stopping me from)"
+            r" ~ (?:daily|everyday|day to day|normal|my) (?:life|tasks|activities|routine|things|stuff|chores|work|job|day)",
+            r"<cant> ~ (?:get out of (?:bed|the car|a chair)|get up (?:from|off|out)|stand up from|climb (?:the )?stairs"
+            r"|go (?:up|down) (?:the )?stairs|take the stairs|do (?:the )?stairs|get dressed|put (?:on )?(?:my )?"
+            r"(?:socks|shoes|pants|trousers)|tie (?:my )?shoes|do (?:my )?(?:daily|everyday|normal|basic) \w+"
+            r"|go to work|do my job|work(?! out)|drive(?! the)|sit (?:down|for|at|through|in)|get in(?:to)? (?:the )?car"
+            r"|function|do anything|carry (?:my )?(?:kids?|child|baby|groceries))",
+        ),
+    ),
+    Rule(
+        category="cannot_bear_weight",
+        tier="see_doctor",
+        reason="Trouble putting weight on your leg, or walking, needs a doctor's check.",
+        source="Article, When to See a Doctor: 'You have difficulty putting weight on your leg'.",
+        patterns=(
+            r"<cant> ~ (?:put|putting|place|placing|bear|bearing|bare|baring|take|taking|carry|carrying|shift|shifting"
+            r"|support|supporting|hold|holding|stand|standing) ~ <weight>",
+            r"(?:<weight> ?bear\w*|<weight> bare\w*|put\w* ~ <weight>|standing|walking|<weight> on (?:it|<my> \w+))"
+            r" ~ (?:hurts|is painful|painful|impossible|agony|unbearable|excruciating|hard|difficult|kills)",
+            r"<cant> ~ (?:walk|walking|step|stepping|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",
+            r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*|collaps\w*)",
+            r"(?:on|using|need|needed|needing|with) crutches",
+            r"hobbl\w*|(?:with|use|using|need|needed|needing) (?:a )?(?:cane|walking stick|walker|crutch)",
+            r"limp(?:s|ed|ing|in|y)?(?! (?:handshake|noodle|lettuce|wrist|hair|excuse|effort|pasta))",
+        ),
+    ),
+    Rule(
+        category="not_improving",
+        tier="see_doctor",
+        reason="Pain that isn't getting better with home treatment, or that makes your hip or leg hard to move, "
+        "needs a doctor's check.",
+        source="Article, When to See a Doctor: 'Pain that does not improve with the treatments mentioned above and "
+        "makes it difficult to move your hip or leg' (either part alone fires, to err on the safe side).",
+        patterns=(
+            r"(?:pain|hurting|ache|aching|soreness|hip|symptoms) ~ (?:not|isnt|hasnt|havent|doesnt|didnt|wont|never|no"
+            r"|arent|werent|aint) ~ (?:improv\w*|(?:getting|got|gotten|get|any|much) better|better|eas(?:ing|ed|e)"
+            r"|going away|gone away|go away|settl(?:ing|ed|e)|resolv\w*|heal\w*|budg\w*)",
+            r"(?:it|its|it is|it has|this|that) ~1 (?:not|isnt|hasnt|doesnt|wont|never|no) ~1 "
+            r"(?:improv\w*|(?:getting|got|gotten|get|any) better|better|going away|gone away|go away|healing|healed)",
+            r"(?:treatments?|ice|icing|(?<!the )rest(?! of)|resting|stretch\w*|exercis\w*|pt|physio\w*|physical therapy"
+            r"|therapy|ibuprofen|advil|motrin|aleve|naproxen|tylenol|paracetamol|acetaminophen|meds|medication|medicine"
+            r"|pills|painkillers|pain killers|pain relievers|injections?|shots?|cortisone|steroids?|massage|foam rolling"
+            r"|time off) ~ (?:not|isnt|hasnt|havent|doesnt|didnt|wont|arent|werent) ~ (?:help\w*|work\w*"
+            r"|do(?:ing|ne)? (?:anything|much)|mak\w* (?:a|any) difference|improv\w*|fix\w*)",
+            r"(?:nothing|none of (?:it|this|that|them)) ~ (?:helps|helped|helping|works|worked|working|fixes"
+            r"|makes (?:a|any) difference)(?! better| as well)",
+            r"still (?:hurts?|hurting|painful|sore|aching|bad|the same|there|bothering me|killing me) ~ "
+            r"(?:after|despite|even with|even after|for) ~ (?:weeks?|months?|a month|\d+ days|treatment|rest|resting"
+            r"|ice|icing|stretch\w*|pt|physio\w*|ibuprofen|exercises?|time off)",
+            r"(?:despite|even with|even after) ~ (?:treatment|ice|icing|rest|resting|stretch\w*|pt|physio\w*"
+            r"|physical therapy|ibuprofen|advil|meds|medication|exercises?|time off) ~ (?:still|it|its|pain|hurts)",
+            r"(?:worse|not better|no better|the same|still \w+) ~ (?:despite|even with|even after) ~ (?:treatment|ice"
+            r"|icing|rest|resting|stretch\w*|pt|physio\w*|physical therapy|ibuprofen|advil|meds|medication|exercises?"
+            r"|time off)",
+            r"(?:weeks?|months?|a month|\d+ days) (?:and|later|now|of|on) ~ (?:still|no better|no change|no improvement"
+            r"|not better|not improving|not getting better)",
+            r"no (?:relief|improvement(?! (?:in|on|with) (?:my )?(?:pace|times?|speed|fitness|splits|endurance)))",
+            r"(?:<cant>|stiff) ~ (?:move|moving|lift|lifting|bend|bending|rotate|rotating|raise|raising|turn|turning"
+            r"|swing|swinging) ~ (?:hip|hips|leg|legs|thigh|knee)",
+            r"(?:hip|hips|leg|legs) ~ (?:wont|doesnt|will not|does not|cant|can not|cannot) (?:move|bend|lift|rotate)",
+            r"(?:hip|hips|leg|legs) (?:is |feels |are |gets |got )?(?:locked|frozen|seized up|stuck)",
+        ),
+    ),
+    Rule(
+        category="radiating_pain",
+        tier="see_doctor",
+        reason="Pain that travels from your hip to other areas, or numbness or tingling in your leg, "
+        "needs a doctor's check.",
+        source="Article, When to See a Doctor: 'Pain that travels from the hip to other areas' "
+        "(numbness/tingling added as signs of nerve involvement).",
+        patterns=(
+            r"(?:<pain>|it|its|sensation|feeling|burning|tightness) ~ (?:shoot\w*|radiat\w*|travel\w*|spread\w*|runs?"
+            r"|running|goes|going|go|went|moves?|moving|extend\w*|zing\w*|zap\w*|shock\w*|burn\w*|sends?|sent|refer\w*)"
+            r" (?:from <my> (?:hip|hips|groin|butt|buttock|glute|back) )?(?:all the way |right )?"
+            r"(?:down|into|to|through|along|toward|towards|up|out to)(?: to| into| through)? ~ <leg>",
+            r"(?:shooting|radiating|travell?ing|spreading|electric|electrical|nerve|zinging|zapping|searing) ~ "
+            r"(?:pain|pains|ache|sensation|feeling|shocks?|jolts?)",
+            r"(?:pain|pains|ache|aching|hurts|hurting|numbness|tingling) ~1 (?:down|into) <my> "
+            r"(?:(?:back|outside|front|side) of (?:my |the )?)?<leg>",
+            r"from <my> (?:hip|hips|groin|butt|buttock|glute) (?:all the way )?(?:down )?(?:to|into) <my> <leg>",
+            r"down (?:the (?:back|side|front|outside) of )?(?:my|his|her) (?:legs?|thighs?|calf|calves|shins?|foot)",
+            r"sciatic\w*",
+            r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?|tingl\w*|pins and needles)"
+            r"(?! (?:in|on) (?:my |both )?(?:hands?|fingers?|arms?|face|lips?))",
+            r"dead leg|leg (?:feels |is |goes |went |going )dead|(?:leg|foot|feet|thigh) (?:keeps )?"
+            r"(?:falls?|falling|fell|goes|going|went) asleep",
+        ),
+    ),
+    Rule(
+        category="clicking_catching",
+        tier="see_doctor",
+        reason="A clicking, popping or catching feeling in your hip needs a doctor's check.",
+        source="Article, When to See a Doctor: 'A clicking, popping or catching sensation in the hip'.",
+        patterns=(
+            r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>",
+            r"(?:it|its|that|this) ~1 <click>",
+            r"(?:feel|feels|felt|feeling|hear|hears|heard|hearing|get|gets|getting|got|notice|notices|noticed|noticing"
+            r"|have|has|had|having|there is|theres|experienc\w*) (?:a |an |some |this |that |these |the |lots of |a lot of )?"
+            r"(?:weird |strange |odd |loud |little |small |slight |painful |audible |sharp |constant |occasional )?"
+            r"(?:click|clicks|clicking|clicky|pop|pops|popping|snap|snaps|snapping|catch|catching|clunk|clunks|clunking"
+            r"|locking|crack|cracks|cracking)(?! (?:tarts?|songs?|music|stars?|culture|up|quiz))",
+            r"(?:click\w*|popp?\w*|snap\w*|catch\w*|clunk\w*|lock\w*|crack\w*) (?:sensation|feeling)s?",
+            r"(?:clicking|clickin|popping|poppin|catching|snapping|clunking)(?! (?:the|a|an|on|up|my|your|his|her"
+            r"|photos?|pics?|pictures?|pills?|tablets?|advil|ibuprofen|painkillers?|meds|links?|buttons?|through"
+            r"|jokes?|fingers?|knuckles?|gum|bubbles?|balloons?|corn|champagne|bottles?|gels?|gu|chews|candy"
+            r"|vitamins?|supplements?))",
+            r"^(?:clicks|clicked|pops|popped|catches|caught|snaps|snapped|clunks|clunked)",
+            r"(?:cli(?:ck|k|c)\w*|pop(?:s|ping|ped)?|snap\w*|catch\w*|clunk\w*|lock\w*|crack\w*) ~ "
+            r"(?:in|from|inside|at|of|within|around|on) <my> (?:right |left |front of (?:my |the )?)?"
+            r"(?:hip|hips|joint|groin|pelvis|socket)",
+            r"(?:clicky|clicking|popping|snapping|catching|locking|cracking|clunky|clunking) (?:right |left )?"
+            r"(?:hip|hips|joint)",
+        ),
+    ),
+    Rule(
+        category="stress_fracture_history",
+        tier="see_doctor",
+        reason="With a history of stress fractures, hip pain should be checked by a doctor.",
+        source="Article, When to See a Doctor: 'See a doctor if you have a history of stress fracture injuries'.",
+        patterns=(
+            r"<not_someone_else>(?:had|have|has|having|got|gotten|history of|hx of|previous|prior|past|old|earlier|former|diagnosed"
+            r"|diagnosis of|suffered|recovering from|recovered from|healing|healed|another|last|broke|several"
+            r"|multiple|two|three|2|3|a few|couple of|recurring|recurrent|repeated|dx|was|were) ~ <stress_fracture>",
+            r"<not_someone_else>my (?:old |previous |last |recent |first |second )?<stress_fracture>",
+            r"<stress_fracture> ~ (?:last|before|ago|in (?:19|20)\d\d|in the past|previously|history|healed|back in"
+            r"|when i was|in high school|in college|in my (?:shin|foot|femur|hip|tibia|leg|pelvis|metatarsal))",
+        ),
+    ),
+    # ---- Conservative additions (clinical red flags beyond the article) ----
+    Rule(
+        category="infection",
+        tier="emergency",
+        reason="A fever or chills, or a hot, red, swollen joint, can mean an infection that needs urgent care.",
+        source="Clinical addition: septic arthritis (fever with a hot, red, swollen, painful joint) is an emergency.",
+        patterns=(
+            r"(?<!marathon )(?<!race )(?<!cabin )(?<!spring )(?<!running )(?<!hay )(?<!night )(?<!training )(?<!cup )"
+            r"fe?ve?r(?:ish|y|s|ed)?",
+            r"(?:have|had|has|having|got|running|spiked|spiking|with) (?:a )?(?:high |bit of a |slight |little )?"
+            r"(?:temperature|temp)\b(?! (?:outside|today|of the|is|was))",
+            r"temp(?:erature)? (?:of )?(?:3[89]|4[01]|99|10[0-4])",
+            r"chills|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)|feel(?:ing)? hot and cold",
+            r"<joint> ~ (?:hot|warm|red)(?! up)",
+            r"(?:hot|warm(?! up)|red) (?:\w+ ){0,2}<joint>",
+            r"(?:hot|warm) to (?:the )?touch",
+            r"(?:swollen|swelling|puffy) (?:and )?(?:hot|warm|red)|(?:hot|warm|red) (?:and )?(?:swollen|puffy)",
+        ),
+    ),
+    Rule(
+        category="cauda_equina",
+        tier="emergency",
+        reason="Numbness around your groin or bottom, new trouble with your bladder or bowels, or weakness in "
+        "both legs can mean nerve compression that needs urgent care.",
+        source="Clinical addition: cauda equina syndrome red flags (saddle numbness, bladder/bowel change, "
+        "weakness in both legs).",
+        patterns=(
+            r"(?:numb(?:ness|nes|ed|ing|s)?|tingl\w*|no feeling|cant feel|lost feeling|loss of (?:feeling|sensation)"
+            r"|pins and needles) ~ <saddle>",
+            r"<saddle> ~ (?:numb(?:ness|nes|ed|ing|s)?|tingl\w*|dead)",
+            r"saddle (?:an(?:a)?esthesia|numbness|area)",
+            r"(?:bladder|bowels?|pee|peeing|wee|weeing|urine|urinat\w*|piss|pissing|poo|poop|pooping|stools?)"
+            r" ~ (?:problems?|issues?|trouble|control|accidents?|leak\w*|incontinen\w*|retention|changes?|weird"
+            r"|different|stopped|dysfunction|difficult\w*|hesitan\w*)",
+            r"(?:<cant>|problems?|issues?|lost control of|loss of control of|losing control of|no control over"
+            r"|cant control|cant hold|leaking) ~ (?:pee|peeing|wee|weeing|urine|urinat\w*|bladder|bowels?|poo|poop|pooping"
+            r"|stool|empty my bladder|go to the (?:toilet|bathroom|loo))",
+            r"(?:cant|cannot|couldnt|dont|do not) (?:feel|tell) (?:when |if )?i (?:need|have) to (?:pee|wee|go|poo|poop)",
+            r"(?:having|had|have|been having|keep having) (?:bladder |bowel |toilet )?accidents",
+            r"incontinen\w*|wet (?:myself|my pants|the bed)|(?:peed|pooped|soiled) (?:myself|my pants)",
+            r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?|giving (?:way|out)|tingl\w*|paraly\w*) ~ (?:in |of )?both "
+            r"(?:of <my> )?legs",
+            r"(?:legs both|legs are both|legs on both sides) ~ (?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out))",
+            r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?) ~ (?:on )?both sides",
+            r"both (?:of <my> )?legs ~ (?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out)|buckl\w*"
+            r"|wont work|not working|tingl\w*)",
+        ),
+    ),
+    Rule(
+        category="blood_clot",
+        tier="emergency",
+        reason="A swollen, warm or red calf or thigh, sudden breathlessness, or chest pain can mean a blood "
+        "clot that needs urgent care.",
+        source="Clinical addition: deep vein thrombosis / pulmonary embolism warning signs.",
+        patterns=(
+            r"(?:calf|calves|thighs?|lower leg|shins?) ~ (?:hot|warm|red|swollen|swelling|puffy|swelled)(?! up)",
+            r"legs? ~ (?:swollen|swelling|puffy|swelled|bigger than the other)",
+            r"(?:swollen|swelling|puffy) ~ (?:calf|calves|thighs?|lower leg|legs?)",
+            r"(?:hot|warm(?! up)|red) (?:and (?:swollen|puffy|tender) )?(?:calf|calves|thighs?)",
+            r"(?:sudden\w*|out of nowhere|at rest|resting|while sitting|sitting down|lying down) ~ "
+            r"(?:breathless\w*|short of breath|shortness of breath|out of breath|cant breathe|cant catch my breath"
+            r"|struggling to breathe|trouble breathing|difficulty breathing|hard to breathe)",
+            r"(?:breathless\w*|short of breath|out of breath|hard to breathe|cant catch my breath) ~ (?:suddenly"
+            r"|out of nowhere|at rest|while resting|when resting|sitting|lying down|for no reason|doing nothing"
+            r"|without (?:running|exercising|exertion))",
+            r"shortness of breath|short of breath(?! (?:on|when|during|while|after) (?:the |a )?(?:hills?|running|sprints?|runs?"
+            r"|climbing|stairs|intervals|speed))|(?:cant|can not|cannot) breathe(?! through| in| out)"
+            r"|trouble breathing|difficulty breathing|struggling to breathe",
+            r"chest (?:pain|pains|tightness|pressure|hurts|hurting|aches?|aching)|(?:pain|tightness|pressure|ache)"
+            r" (?:in|on|across) <my> chest|chest (?:is |feels |felt )(?:tight|heavy|painful)|(?:tight|painful) chest",
+            r"cough\w* (?:up )?blood",
+        ),
+    ),
+    Rule(
+        category="serious_disease",
+        tier="see_doctor",
+        reason="Pain at night or at rest, unexplained weight loss, or a history of cancer needs a doctor's check.",
+        source="Clinical addition: red flags for tumour or systemic disease (night/rest pain, unexplained "
+        "weight loss, previous cancer).",
+        patterns=(
+            r"<pain> ~1 (?:at night|in the night|during the night|overnight|all night|at nighttime|at night time"
+            r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)",
+            r"(?:night|nighttime|night time|nocturnal|resting|rest) pain",
+            r"(?:wakes?|woke|waking) me (?:up )?(?:at night|in the night|during the night)",
+            r"<pain> ~1 (?:at rest|when resting|while resting|when im resting|even resting|even at rest"
+            r"|when sitting still|doing nothing|when not running|even when i rest|even when resting|when i rest)",
+            r"(?:<pain>|it|hip|throb\w*) ~ (?:(?:wakes?|woke|waking) me|(?:keeps|kept|keeping) me (?:up|awake))",
+            r"(?:wak\w*|woke) up (?:from|because of|with|due to) ~ (?:pain|hip|ache|aching|it|throb\w*)",
+            r"<cant> sleep (?:because of|due to|from|with|for) ~ (?:pain|hip|it|ache|aching)",
+            r"(?:unexplained|unintentional|unintended|unexpected|sudden|rapid|mysterious) (?:weight loss|loss of weight)",
+            r"(?:losing|lost|dropping|dropped|shed|shedding) ~ (?:weight|pounds|lbs|kgs?|kilos|stone) ~ "
+            r"(?:without (?:trying|dieting|meaning to|changing)|for no (?:apparent )?reason|and i dont know why"
+            r"|not trying|unexplained|unintentionally|without explanation)",
+            r"weight loss ~ (?:without trying|for no reason|i cant explain)",
+            r"<not_someone_else>(?:had|have|has|having|history of|hx of|diagnosed with|treated for|treatment for|battling|fighting|beat"
+            r"|beaten|survived|surviving|recovering from|remission from|my|previous|past|prior) ~ (?:cancer|tumou?rs?"
+            r"|malignan\w*|lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma)",
+            r"(?:cancer|tumou?r) (?:survivor|history|patient|treatment)",
+            r"chemo\w*|radiotherapy|radiation (?:therapy|treatment)|in remission|metasta\w*|oncolog\w*",
+            r"night sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
+        ),
+    ),
+    Rule(
+        category="femoral_neck_stress_fracture",
+        tier="see_doctor",
+        reason="Deep groin pain that gets worse with each run can be a stress fracture of the hip and needs a "
+        "doctor's check before you run again.",
+        source="Clinical addition: femoral neck stress fracture in runners (deep groin pain worsening with "
+        "activity); Paluska 2005, the article's reference 9.",
+        patterns=(
+            r"deep ~1 (?:hip|groin) (?:pain|ache|aching|hurts?)|deep (?:in|inside|within) <my> (?:groin|hip)",
+            r"deep ~ groin|groin ~ deep",
+            r"(?:groin|hip|it|pain|ache|hurts?) ~ (?:worse|worsen\w*|more painful|hurts more|more and more|progressively)"
+            r" ~ (?:each|every|every single|each and every) (?:run|runs|mile|workout|session|time i run|day)",
+            r"(?:femoral|femur|hip|neck|pelvic|pelvis|groin) ~ <stress_fracture>",
+            r"<stress_fracture> (?:in|of) <my> (?:hip|femur|femoral neck|pelvis|groin|thigh ?bone)",
+            r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when (?:i )?|hurts when (?:i )?) hop\w*",
+            r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills)",
+        ),
+    ),
+    Rule(
+        category="hip_fracture_deformity",
+        tier="emergency",
+        reason="A leg that looks shorter or turned out, or a hip that may be broken or dislocated, needs urgent care.",
+        source="Clinical addition: signs of hip fracture or dislocation (shortened, outward-turned leg, "
+        "typically after a fall).",
+        patterns=(
+            r"(?:leg|foot|knee|toes) ~ (?:shorter(?! than (?:the |my )?other)|turned out\w*|rotated|twisted out\w*"
+            r"|at an? (?:odd|weird|strange|funny|wrong|unnatural) angle|deformed|crooked|out of place)",
+            r"(?:looks|seems|appears) ~ shorter than (?:the |my )?other",
+            r"(?<!stress )(?:broke|broken|break|breaking|fractured|fracture|cracked|shattered) <my> "
+            r"(?:hip|hips|femur|pelvis|thigh ?bone|hip ?bone)",
+            r"(?:hip|femur|pelvis) ~ (?:broken|fractured|cracked|shattered)",
+            r"(?:hip|femur|femoral|pelvic|pelvis) (?:neck )?fracture",
+            r"dislocat\w* ~ hip|hip ~ dislocat\w*",
+            r"(?:hip|ball) ~ (?:popped|popping|came|slipped|went|pops) out(?! (?:for|to))",
+            r"(?:cant|cannot|can not|unable to) (?:lift|raise|move) <my> (?:leg|hip) (?:at all|after (?:the |my |a )?fall)",
+        ),
+    ),
+    Rule(
+        category="child_limp",
+        tier="see_doctor",
+        reason="A child or teenager with a limp needs a doctor's check.",
+        source="Clinical addition: a limping child needs assessment (septic joint, slipped growth plate, Perthes).",
+        patterns=(
+            r"<kid> ~ (?:limp\w*|wont walk|refuses to walk|refusing to walk|not walking|stopped walking|cant walk"
+            r"|isnt walking|wont put weight|walking funny|walks funny)",
+            r"limp\w* ~1 <kid>",
+        ),
+    ),
+)
+
+
+# --- Matching machinery ------------------------------------------------------------
+
+_COMPILED = tuple(
+    (rule, re.compile(r"\b(?:%s)\b" % "|".join(f"(?:{_expand(p)})" for p in rule.patterns), re.MULTILINE))
+    for rule in RULES
+)
+
+_TOKEN = re.compile(
+    r"(?P<word>[^\W_]+(?:['’‘ʼ`´′][^\W_]+)*)"
+    r"|(?P<sentence>[.!?:\n]+)"
+    r"|(?P<comma>,)"
+    r"|(?P<clause>[;()\[\]{}—–]|\s-+\s)"
+)
+_APOSTROPHES = re.compile(r"['’‘ʼ`´′]")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter typed 3+ times
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+# Words that start a new clause; "and" does only before a new subject ("no fever and I fell").
+_CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
+_NEW_SUBJECT = frozenset({"i", "im", "ive", "id", "my", "it", "its", "then", "now", "also", "she", "he", "they",
+                          "we", "theres", "there", "the"})
+_LIST_WORDS = frozenset({"and", "or", "nor"})
+
+# Negation scope: a negation cue, then only these words, then the match ("I don't have any numbness").
+_NEGATION_CUES = frozenset(_NEGATIONS)
+_NEGATION_FILLERS = frozenset({
+    "a", "an", "the", "any", "some", "have", "has", "had", "having", "get", "gets", "got", "getting", "feel",
+    "feels", "felt", "feeling", "notice", "noticed", "see", "seen", "saw", "hear", "heard", "experience",
+    "experienced", "experiencing", "really", "actually", "even", "ever", "once", "been", "be", "is", "are", "was",
+    "were", "it", "its", "there", "theres", "of", "sign", "signs", "history", "symptom", "symptoms", "evidence",
+    "kind", "sort", "much", "major", "such", "recent", "previous", "prior", "real", "new", "obvious",
+    "significant", "serious", "i", "im", "ive", "think", "believe", "do", "did", "does", "am", "my", "at", "all",
+    "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
+    "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
+})
+_NEGATION_WINDOW = 10
+
+# A generic question about a symptom is informational; one about "me / my ..." is a report.
+_WH_WORDS = frozenset({"what", "whats", "whatre", "when", "whens", "why", "whys", "how", "hows", "which", "who",
+                       "whos", "where", "wheres", "define", "explain", "describe"})
+_YES_NO_WORDS = frozenset({"is", "isnt", "are", "arent", "can", "could", "does", "do", "did", "should", "would",
+                           "will", "any", "anything", "must", "may", "might"})
+_LEAD_FILLERS = frozenset({"hi", "hey", "hello", "ok", "okay", "so", "um", "umm", "hmm", "well", "also", "and",
+                           "but", "btw", "quick", "question", "q", "please", "thanks", "doc", "coach", "general",
+                           "curious", "just", "wondering"})
+_FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", "we", "us", "our", "ours",
+                           "this", "these"})
+
+
+_Word = tuple[str, int, int]  # normalised word, start and end in the message
+
+
+class _Sentence(NamedTuple):
+    clauses: list[list[_Word]]
+    words: list[str]
+    asks: bool  # ended with "?"
+
+
+class _Document(NamedTuple):
+    """The report clauses of one turn, one per line, and where each word came from in the message."""
+
+    text: str
+    starts: list[int]
+    spans: list[tuple[int, int]]
+
+
+def _normalise_word(raw: str) -> str:
+    word = raw.lower()
+    return word if word.isalnum() else _APOSTROPHES.sub("", word)
+
+
+def _split_clauses(words: list[_Word]) -> list[list[_Word]]:
+    """Split a run of words at clause words ("but") and at "and" before a new subject."""
+    clauses: list[list[_Word]] = [[]]
+    for i, item in enumerate(words):
+        next_word = words[i + 1][0] if i + 1 < len(words) else ""
+        if item[0] in _CLAUSE_WORDS or (item[0] == "and" and next_word in _NEW_SUBJECT):
+            clauses.append([])
+        else:
+            clauses[-1].append(item)
+    return [c for c in clauses if c]
+
+
+def _comma_joins_list(items: list[tuple], i: int) -> bool:
+    """True for a comma between list items: ", or ...", ", chills, ..." or ", chills or ..."."""
+    after = items[i + 1 : i + 3]
+    if not after or after[0][0] != "w":
+        return False
+    if after[0][1] in ("or", "nor"):
+        return True
+    return len(after) == 2 and (after[1][0] == "comma" or (after[1][0] == "w" and after[1][1] in _LIST_WORDS))
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """Tokenise into sentences of clauses; a comma inside a list ("fever, chills or ...") does not split."""
+    items: list[tuple] = []  # ("w", word, start, end) | ("comma"|"clause", start, end) | ("sentence", asks)
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "word":
+            items.append(("w", _normalise_word(m.group()), m.start(), m.end()))
+        elif kind == "sentence":
+            items.append(("sentence", "?" in m.group()))
+        else:
+            items.append((kind, m.start(), m.end()))
+    items.append(("sentence", False))
+
+    sentences: list[_Sentence] = []
+    clauses: list[list[_Word]] = []
+    run: list[_Word] = []
+    for i, item in enumerate(items):
+        if item[0] == "w":
+            run.append(item[1:])
+        elif item[0] == "comma" and _comma_joins_list(items, i):
+            run.append(("or", *item[1:]))  # "no fever, chills or sweats" reads as "no fever or chills or sweats"
+        else:
+            clauses.extend(_split_clauses(run))
+            run = []
+            if item[0] == "sentence" and clauses:
+                words = [w for clause in clauses for w, _, _ in clause]
+                sentences.append(_Sentence(clauses, words, item[1]))
+                clauses = []
+    return sentences
+
+
+def _is_informational(sentence: _Sentence) -> bool:
+    """A question about symptoms in general ("is clicking in the hip serious?"), not about the user."""
+    words = sentence.words
+    lead = 0
+    while lead < len(words) and words[lead] in _LEAD_FILLERS:
+        lead += 1
+    words = words[lead:]
+    if words[:2] == ["tell", "me"]:
+        words = ["what", *words[2:]]
+    if not words:
+        return False
+    asks = words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks)
+    return asks and _FIRST_PERSON.isdisjoint(words)
+
+
+def _document(text: str) -> _Document:
+    """Join the clauses of every non-informational sentence, one clause per line."""
+    lines: list[str] = []
+    starts: list[int] = []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for sentence in _sentences(text):
+        if _is_informational(sentence):
+            continue
+        for clause in sentence.clauses:
+            words = [w for w, _, _ in clause]
+            line = " ".join(words)
+            if _REPEATS.search(line):  # "feeeever" -> "fever"
+                words = [_REPEATS.sub(r"\1", w) for w in words]
+                line = " ".join(words)
+            for word, (_, start, end) in zip(words, clause):
+                starts.append(position)
+                spans.append((start, end))
+                position += len(word) + 1
+            lines.append(line)
+    return _Document("\n".join(lines), starts, spans)
+
+
+def _negated(doc: _Document, start: int) -> bool:
+    """True when a negation cue right before `start`, in the same clause, governs the match."""
+    before = doc.text[doc.text.rfind("\n", 0, start) + 1 : start]
+    words = before.split()[-_NEGATION_WINDOW:]
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        if word in _NEGATION_CUES:
+            return True
+        coordinated = i + 1 < len(words) and words[i + 1] in ("or", "nor")
+        if word not in _NEGATION_FILLERS and not coordinated:
+            return False
+    return False
+
+
+def _original(text: str, doc: _Document, start: int, end: int) -> str:
+    """The user's own words behind the normalised span [start, end)."""
+    first = bisect_right(doc.starts, start) - 1
+    last = bisect_right(doc.starts, end - 1) - 1
+    return text[doc.spans[first][0] : doc.spans[last][1]]
+
+
+def _scan(message: str, turn: int) -> Iterator[RedFlag]:
+    """Yield the first un-negated match of every rule in one user turn."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", message))
+    doc = _document(text)
+    for rule, regex in _COMPILED:
+        match = next((m for m in regex.finditer(doc.text) if not _negated(doc, m.start())), None)
+        if match:
+            matched = _original(text, doc, match.start(), match.end())
+            yield RedFlag(rule.category, rule.tier, rule.reason, matched, turn)
+
+
+def check(message: str, history: Sequence[str] = ()) -> GuardVerdict:
+    """Check the current message and the user's earlier turns; a red flag in any turn fires.
+
+    `history` holds the user's earlier turns, oldest first. Each category is reported once,
+    from the most recent turn that mentions it.
+    """
+    if isinstance(history, str):
+        history = (history,)
+    turns = (*history, message)
+    found: dict[str, RedFlag] = {}
+    for turn in range(len(turns) - 1, -1, -1):
+        for flag in _scan(turns[turn], turn):
+            found.setdefault(flag.category, flag)
+    return GuardVerdict(tuple(found[rule.category] for rule in RULES if rule.category in found))
+
+
+def reply_text(verdict: GuardVerdict) -> str:
+    """The fixed reply for a fired verdict: what we heard, why it matters, see a doctor. No self-care advice."""
+    if not verdict.fired:
+        return ""
+    flags = sorted(verdict.flags, key=lambda f: f.tier != "emergency")
+    heard = ", ".join(dict.fromkeys(f"“{f.matched}”" for f in flags))
+    reasons = " ".join(dict.fromkeys(f.reason for f in flags))
+    if verdict.tier == "emergency":
+        action = (
+            "Please seek care now: call your local emergency number or go to the nearest emergency department."
+        )
+    else:
+        action = "Please see a doctor before you keep running or try to treat this on your own."
+    return (
+        f"You mentioned {heard}. {reasons} {action} "
+        "I can't give you running or home-care tips for this until a doctor has checked it."
+    )

@@ -1,0 +1,98 @@
+"""Corpus → Chroma, incrementally and crash-safely.
+
+A rebuild embeds only chunks whose ID (a content hash) is new, copies the
+vectors of unchanged chunks, writes a complete new generation and only then
+points the index at it. A change of embedding model or chunker forces a full
+re-embed; both are recorded in the generation's manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from . import chunking, corpus
+from .embedding import Embedder
+from .models import Chunk
+from .settings import Settings
+from .store import Store
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    embedded_chunks: int = 0
+    full: bool = False
+    generation: str = ""
+
+    @property
+    def changed(self) -> int:
+        """An edited paragraph shows up as one chunk added and one removed: count those pairs as changes."""
+        return 0 if self.full else min(len(self.added), len(self.removed))
+
+    @property
+    def noop(self) -> bool:
+        return not (self.added or self.removed or self.full or self.generation)
+
+    def summary(self) -> str:
+        if self.noop:
+            return f"Index is up to date: {self.unchanged} chunks, nothing embedded."
+        kind = "Full build" if self.full else "Incremental build"
+        return (f"{kind}: {len(self.added) - self.changed} added, {self.changed} changed, "
+                f"{len(self.removed) - self.changed} removed, {self.unchanged} unchanged; "
+                f"embedded {self.embedded_chunks} chunks.")
+
+
+def load_chunks(settings: Settings, embedder: Embedder) -> tuple[corpus.Document, tuple[Chunk, ...]]:
+    document = corpus.load(settings.corpus_dir)
+    return document, chunking.chunk_document(document, embedder.max_tokens, embedder.count_tokens)
+
+
+def manifest(embedder: Embedder, document: corpus.Document) -> dict:
+    return {"embedding_model": embedder.fingerprint, "chunker": chunking.CHUNKER_VERSION,
+            "max_tokens": embedder.max_tokens, "corpus": document.fingerprint}
+
+
+def build(settings: Settings, store: Store, embedder: Embedder, full: bool = False,
+          progress: bool = True) -> BuildReport:
+    document, chunks = load_chunks(settings, embedder)
+    wanted = manifest(embedder, document)
+    active = store.active()
+    reusable = active is not None and not full and all(
+        active.manifest.get(k) == wanted[k] for k in ("embedding_model", "chunker", "max_tokens"))
+    old_ids = store.chunk_ids(active.name) if reusable else set()
+    new_ids = [c.id for c in chunks]
+    for orphan in store.generations() - ({active.name} if active else set()):
+        store.drop(orphan)  # left by a build that died before switching over
+    if reusable and old_ids == set(new_ids) and active.manifest == wanted:
+        return BuildReport(unchanged=len(chunks))
+
+    fresh = [c for c in chunks if c.id not in old_ids]
+    copied = store.chunk_vectors(active.name, [c.id for c in chunks if c.id in old_ids]) if reusable else {}
+    old_sentences = store.sentence_vectors(active.name) if reusable else {}
+    vectors = _embed(embedder, fresh, progress)
+    vectors.update({cid: (copied[cid], old_sentences[cid]) for cid in copied})
+
+    generation = store.new_generation()
+    store.write(generation, list(chunks), np.stack([vectors[c.id][0] for c in chunks]),
+                [vectors[c.id][1] for c in chunks])
+    store.activate(generation, wanted)  # the switch: before this line, the old generation serves
+    if active is not None:
+        store.drop(active.name)
+
+    return BuildReport(added=tuple(c.id for c in fresh), removed=tuple(sorted(old_ids - set(new_ids))),
+                       unchanged=len(chunks) - len(fresh), embedded_chunks=len(fresh), full=not reusable,
+                       generation=generation)
+
+
+def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Embed each chunk and its sentences in one batch, with a progress bar over chunks."""
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for chunk in tqdm(chunks, desc="Embedding chunks", unit="chunk", disable=not progress or not chunks):
+        rows = embedder.encode([chunk.embedding_text] + [s.text for s in chunk.sentences])
+        out[chunk.id] = (rows[0], rows[1:])
+    return out

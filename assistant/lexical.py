@@ -1,0 +1,48 @@
+"""The lexical leg: BM25 (bm25s) over the chunk texts, with English stemming and stop words.
+
+It catches exact terms the embedding model blurs ("AAOS", "73%", "clamshells").
+"""
+
+from __future__ import annotations
+
+import math
+
+import bm25s
+import numpy as np
+import Stemmer
+
+from .models import Chunk
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER.stemWords, return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    def __init__(self, chunks: tuple[Chunk, ...]):
+        self.ids = [c.id for c in chunks]
+        tokens = tokenize([c.embedding_text for c in chunks])
+        self.terms = {cid: set(t) for cid, t in zip(self.ids, tokens)}
+        self._df: dict[str, int] = {}
+        for terms in self.terms.values():
+            for term in terms:
+                self._df[term] = self._df.get(term, 0) + 1
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+
+    def idf(self, term: str) -> float:
+        """Rarity of a term in the corpus; a term the article never uses is the rarest of all."""
+        return math.log((len(self.ids) + 1) / (self._df.get(term, 0) + 0.5))
+
+    def in_corpus(self, term: str) -> bool:
+        return term in self._df
+
+    def scores(self, query: str) -> dict[str, float]:
+        """BM25 score of every chunk for the query (0 where no query term matches)."""
+        tokens = tokenize([query])[0]
+        if not tokens:
+            return dict.fromkeys(self.ids, 0.0)
+        values = np.asarray(self._bm25.get_scores(tokens), dtype=float)
+        return dict(zip(self.ids, values.tolist()))

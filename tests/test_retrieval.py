@@ -1,0 +1,42 @@
+"""Retrieval quality on the labelled questions of eval/cases.yaml: recall@3 of each leg and of the fusion."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from assistant.settings import ROOT
+
+CASES = [c for c in yaml.safe_load((ROOT / "eval" / "cases.yaml").read_text())["cases"]
+         if c["expect"] == "answered" and not c.get("history")]
+
+
+def _relevant(chunk, case) -> bool:
+    """A chunk is relevant when it lies in a gold section or contains a gold quote."""
+    return chunk.heading_path[-1] in case.get("gold_sections", []) or any(
+        q in chunk.text for q in case.get("gold_quotes", []))
+
+
+def recall_at(engine, k: int, mode: str) -> float:
+    found = sum(any(_relevant(h.chunk, c) for h in engine.retrieve(c["question"], k=k, mode=mode)) for c in CASES)
+    return found / len(CASES)
+
+
+def test_question_set_is_large_enough():
+    assert len(CASES) >= 30
+
+
+def test_fused_retrieval_recall_at_3_is_at_least_0_9(engine):
+    assert recall_at(engine, 3, "fused") >= 0.9
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical"])
+def test_fusion_is_at_least_as_good_as_either_leg(engine, mode):
+    assert recall_at(engine, 3, "fused") >= recall_at(engine, 3, mode)
+
+
+def test_hits_carry_scores_from_both_legs(engine):
+    hits = engine.retrieve("how long should i ice my hip", k=3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].similarity > 0.3 and hits[0].lexical > 0
+    assert hits[0].score >= hits[1].score >= hits[2].score
