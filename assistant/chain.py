@@ -18,7 +18,7 @@ from . import decline, guard
 from .compose import compose
 from .engine import Engine
 from .errors import BadInput
-from .followup import retrieval_query
+from .followup import plain_question, question_parts, retrieval_query
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from .verify import verified
 
@@ -116,21 +116,23 @@ class Assistant:
                                          red_flags=turn.verdict.flags, message=guard.reply_text(turn.verdict)))
 
     def _retrieve(self, turn: Turn) -> Turn:
+        """Retrieve for the question; with several sentences, keep the reading best backed by the article."""
         start = time.perf_counter()
-        turn.query = retrieval_query(turn.question, turn.user_turns)
-        turn.query_vector = self.engine.embed(turn.query)
-        turn.lap("embed", start)
-        start = time.perf_counter()
-        turn.hits = self.engine.retrieve(turn.query, query_vector=turn.query_vector)
+        best = None
+        for part in question_parts(plain_question(turn.question) or turn.question):
+            query = retrieval_query(part, [plain_question(t) for t in turn.user_turns])
+            vector = self.engine.embed(query)
+            hits = self.engine.retrieve(query, query_vector=vector)
+            evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
+            score = self.decline_model.score(evidence)
+            if best is None or score > best[0]:
+                best = (score, query, vector, hits, evidence)
+        _, turn.query, turn.query_vector, turn.hits, turn.evidence = best
         turn.lap("retrieve", start)
         return turn
 
     def _decide(self, turn: Turn) -> Turn | Answer:
-        turn.evidence = decline.gather(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
-                                       self.engine.lexical)
-        if self.decline_model.declines(turn.evidence):
-            return self._declined(turn)
-        return turn
+        return self._declined(turn) if self.decline_model.declines(turn.evidence) else turn
 
     def _compose(self, turn: Turn) -> Answer:
         start = time.perf_counter()

@@ -64,15 +64,16 @@ def compose(query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[st
 
 
 def _is_context_only(chunk: Chunk, i: int) -> bool:
-    """A bullet's label or a list's lead-in is shown with what it introduces, never alone."""
-    text = chunk.sentences[i].text
-    return (chunk.kind == "bullet" and i == 0) or text.endswith(":")
+    """A list's lead-in is shown with the list it introduces, never alone."""
+    return chunk.kind != "list" and chunk.sentences[i].text.endswith(":")
 
 
 def _with_context(chunk: Chunk, i: int) -> list[int]:
     """The sentence indices that must go with sentence i for it to make sense."""
     if chunk.kind == "list":
         return list(range(len(chunk.sentences)))  # a list is shown whole, with its lead-in
+    if chunk.kind == "bullet" and i == 0 and len(chunk.sentences) > 1:
+        i = 1  # the label matched: show it with the sentence that explains it
     needed = {i}
     j = i
     while j > 0 and (_ANAPHOR.match(chunk.sentences[j].text) or _opens_inside_quote(chunk, j)):
@@ -85,6 +86,14 @@ def _with_context(chunk: Chunk, i: int) -> list[int]:
     if chunk.kind == "bullet":
         needed.add(0)
     return sorted(needed)
+
+
+def _is_item(chunk: Chunk, i: int) -> bool:
+    """In a list chunk, the sentences after the lead-in's closing ':' are the bullet items."""
+    if chunk.kind != "list":
+        return False
+    lead = next((j for j, s in enumerate(chunk.sentences) if s.text.endswith(":")), -1)
+    return i > lead
 
 
 def _quote_left_open(text: str) -> bool:
@@ -112,8 +121,7 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
             citations.append(Citation(len(citations) + 1, chunk_id, chunk.heading_path, sentence.text,
                                       sentence.start, sentence.end, document.text[chunk.start:chunk.end],
                                       chunk.start, _references(document, chunk, sentence.text)))
-        sentences.append(AnswerSentence(sentence.text, (citations[-1].number,),
-                                        is_item=chunk.kind == "list" and not sentence.text.endswith(":")))
+        sentences.append(AnswerSentence(sentence.text, (citations[-1].number,), is_item=_is_item(chunk, i)))
         previous = (chunk_id, i)
     return Composed(tuple(sentences), tuple(citations))
 

@@ -22,3 +22,23 @@ def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
     if earlier_user_turns and is_follow_up(question):
         return f"{earlier_user_turns[-1]} {question}"
     return question
+
+
+_MARKUP = re.compile(r"```.*?```|<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>|\[([^\]]*)\]\([^)]*\)|https?://\S+|[*_`#>|]+", re.S)
+_REPEATS = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.I)
+
+
+def plain_question(text: str) -> str:
+    """The words of a question without markup, links, code or a word repeated over and over.
+
+    Used for retrieval only; the guard always reads the message exactly as the user sent it.
+    """
+    text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def question_parts(text: str) -> list[str]:
+    """The whole question, then each of its sentences when there are several ("ignore that. how long…?")."""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if len(p.split()) >= 2]
+    return [text] + parts if len(parts) > 1 else [text]

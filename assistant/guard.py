@@ -15,7 +15,7 @@ How a message is read:
   3. A sentence that is a generic question about a symptom ("is clicking in
      the hip serious?") is informational and skipped; anything said about
      "I / my / me" is a report and is checked.
-  4. Each rule's patterns are searched clause by clause; a match is dropped only
+  4. Each rule's patterns are searched within clauses; a match is dropped only
      when a negation ("no", "never", "don't have any" ...) stands right before it.
 Safety first: when in doubt, a rule fires.
 """
@@ -47,7 +47,7 @@ class Rule:
 
 # --- Pattern vocabulary --------------------------------------------------------
 # Patterns are regular expressions over the normalised text (lower case, no
-# apostrophes, single spaces). Two shorthands keep them readable:
+# apostrophes, single spaces). Shorthands keep them readable:
 #   "a ~ b"    "a", then up to three other words, then "b"; the words in between
 #              may not be a negation, so "pain is not severe" never matches.
 #   "a ~1 b"   the same with at most one word in between.
@@ -61,6 +61,15 @@ _NEGATIONS = (
 )
 _GAP_BLOCKERS = _NEGATIONS + ("wont", "cant", "cannot", "but")
 _GAP_WORD = r"(?!(?:%s)\b)\w+ " % "|".join(_GAP_BLOCKERS)
+
+
+def _not_after(*phrases: str) -> str:
+    """Lookbehinds that refuse a match right after any of `phrases` (one lookbehind per phrase length)."""
+    by_length: dict[int, list[str]] = {}
+    for phrase in phrases:
+        by_length.setdefault(len(phrase), []).append(phrase)
+    return "".join(f"(?<!(?:{'|'.join(group)}) )" for group in by_length.values())
+
 
 _TERMS = {
     "my": r"(?:(?:my|his|her|their|the|your|one|both|a|that|this) )?",
@@ -86,26 +95,24 @@ _TERMS = {
         r"|nephews?|nieces?|(?:[1-9]|1[0-7]) ?(?:years?|yrs?|y) ?old|(?:[1-9]|1[0-7]) ?yo)"
     ),
     # Not a person falling: "my pace fell off", "temperatures fell", "I love fell running".
-    "not_thing": "".join(
-        f"(?<!{word} )" for word in (
-            "pace", "mileage", "speed", "time", "times", "motivation", "training", "plan", "plans", "numbers",
-            "splits", "temperature", "temperatures", "temp", "temps", "rate", "weight", "volume", "race", "races",
-            "rain", "snow", "leaves", "love", "loves", "enjoy", "do", "into", "about", "try", "tried", "some", "of",
-        )
+    "not_thing": _not_after(
+        "pace", "mileage", "speed", "time", "times", "motivation", "training", "plan", "plans", "numbers", "splits",
+        "temperature", "temperatures", "temp", "temps", "rate", "weight", "volume", "race", "races", "rain", "snow",
+        "leaves", "love", "loves", "enjoy", "do", "into", "about", "try", "tried", "some", "of",
     ),
     # Someone else's history is not the user's: "my friend had a stress fracture".
-    "not_someone_else": "".join(
-        f"(?<!{word} )" for word in (
-            "friend", "friends", "mom", "mum", "mother", "dad", "father", "wife", "husband", "partner", "sister",
-            "brother", "coach", "teammate", "buddy", "aunt", "uncle", "grandma", "grandpa", "cousin", "colleague",
-        )
+    "not_someone_else": _not_after(
+        "friend", "friends", "mom", "mum", "mother", "dad", "father", "wife", "husband", "partner", "sister",
+        "brother", "coach", "teammate", "buddy", "aunt", "uncle", "grandma", "grandpa", "cousin", "colleague",
     ),
     # Numb hands or face are not a leg symptom: "my hands go numb when it's cold".
-    "not_upper_body": "".join(
-        f"(?<!{part} {verb} )"
+    "not_upper_body": _not_after(*(
+        f"{part} {verb}"
         for part in ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips")
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
-    ),
+    )),
+    # Not an illness: "marathon fever", "cabin fever".
+    "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup"),
     "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?))",
     "click": (
         r"(?:cli(?:ck|k|c)(?:s|ing|in|ed|y)?(?! (?:for|with) (?:me|us|him|her|them)| on)"
@@ -138,23 +145,29 @@ RULES: tuple[Rule, ...] = (
         source="Article, When to See a Doctor: 'Pain resulting from a trauma, fall, or sport injury'.",
         patterns=(
             r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|ill|sick|silent|quiet|pregnant"
-            r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon|off (?:the |my )?(?:pace|plan|schedule|radar)"
-            r"|back (?:into|to|on)|flat(?! on)|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))(?: (?:on|off|down|over|from|onto) <my> \w+)?",
+            r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon"
+            r"|off (?:the |my )?(?:pace|plan|schedule|radar)|back (?:into|to|on)|flat(?! on)"
+            r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))"
+            r"(?: (?:on|off|down|over|from|onto) <my> \w+)?",
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
             r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they) ~1 "
-            r"(?:fallen|fall|falls)(?! (?:behind"
-            r"|asleep|short|apart|in love|for|out|into|back|through|off (?:the |my )?(?:pace|plan|wagon)))",
+            r"(?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|for|out|into|back|through"
+            r"|off (?:the |my )?(?:pace|plan|wagon)))",
             r"<not_thing>fall(?:en|ing|s)? off(?! (?:the |my |a )?(?:pace|wagon|plan|schedule|radar|map|cliff))",
-            r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg|knee|bottom|face|ice|stairs|steps|trail|road"
-            r"|pavement|concrete|sidewalk|track|ground|floor|rocks?|tailbone|ass|pelvis)",
+            r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg"
+            r"|knee|bottom|face|ice|stairs|steps|trail|road|pavement|concrete|sidewalk|track|ground|floor|rocks?"
+            r"|tailbone|ass|pelvis)",
             r"(?:(?:took|take|taken|taking|had|have) )?(?:a|bad|hard|nasty|big|minor|slight|recent|my|that|any|huge"
-            r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:season|races?|marathon|half|training|block|schedule"
-            r"|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes|break|back))",
-            r"tumbled|tumbling (?:down|over)|wiped out|wipe ?out|biffed|face ?plant\w*|ate (?:dirt|pavement|the pavement|asphalt|concrete)",
+            r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:season|races?"
+            r"|marathon|half|training|block|schedule|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes"
+            r"|break|back))",
+            r"tumbled|tumbling (?:down|over)|wiped out|wipe ?out|biffed|face ?plant\w*"
+            r"|ate (?:dirt|pavement|the pavement|asphalt|concrete)",
             r"(?:slipped|slipping|tripped|tripping) (?:on|over|and|while|down|off|during|going|coming|backwards|hard)",
             r"stumbled (?:and|over|while|during|down|hard)",
-            r"(?:got|get|gets|getting|was|been|were) ~1 (?:hit|struck|tackled|clipped|knocked (?:down|over|out)|run over"
-            r"|rear ended|body checked)(?! (?:with|by) (?:a |the )?(?:cold|flu|virus|bug|fatigue|wall|heat|traffic))",
+            r"(?:got|get|gets|getting|was|been|were) ~1 (?:hit|struck|tackled|clipped|knocked (?:down|over|out)"
+            r"|run over|rear ended|body checked)"
+            r"(?! (?:with|by) (?:a |the )?(?:cold|flu|virus|bug|fatigue|wall|heat|traffic))",
             r"hit by (?:a |an |the )?(?:car|bike|cyclist|truck|van|bus|vehicle|ball|player|someone|somebody)",
             r"(?:car|bike|cyclist|truck|van|bus|vehicle|player|someone|somebody|runner|dog) (?:hit|struck|knocked"
             r"|clipped|ran into|ran over) me",
@@ -171,9 +184,9 @@ RULES: tuple[Rule, ...] = (
             r"|scooter|skis?|board))",
             r"(?:had|in|into|was in|got in|got into) (?:a |an )?(?:bad |serious |minor |small |little |major |big )?"
             r"(?:accident|crash|wreck|collision)",
-            r"(?:injur\w*|hurt|tweaked|twisted|wrenched|jammed) (?:it|myself|my \w+|my \w+ \w+) (?:playing|during (?:a |the )?"
-            r"(?:game|match|tackle|practice)|in (?:a |the )?(?:game|match|tackle|collision|scrum)|at (?:soccer|football"
-            r"|rugby|hockey|basketball|netball|lacrosse|volleyball|practice))",
+            r"(?:injur\w*|hurt|tweaked|twisted|wrenched|jammed) (?:it|myself|my \w+|my \w+ \w+) "
+            r"(?:playing|during (?:a |the )?(?:game|match|tackle|practice)|in (?:a |the )?(?:game|match|tackle"
+            r"|collision|scrum)|at (?:soccer|football|rugby|hockey|basketball|netball|lacrosse|volleyball|practice))",
             r"traum\w*",
         ),
     ),
@@ -190,10 +203,11 @@ RULES: tuple[Rule, ...] = (
             r"|unrelenting|relentless|worst|extreme|horrendous|terrible|horrible|awful|constant|nonstop|non stop"
             r"|never ending|continuous|persistent) ~ <pain>",
             r"(?:it|its|it is|this|hip|my hip) ~ (?:severe|excr\w+|unbearable|agoni[sz]ing|intolerable|crippling"
-            r"|debilitating|agony)(?! (?:training|workout|session|plan|block|schedule|heat|weather|cold|humidity|hills?|course))",
+            r"|debilitating|agony)(?! (?:training|workout|session|plan|block|schedule|heat|weather|cold|humidity"
+            r"|hills?|course))",
             r"<pain> ~1 (?:like|so|really|super|very|extremely) (?:crazy|hell|heck|mad|a bitch|bad|badly|much)",
             r"(?:<pain>|it|its|hip|hips|groin|legs?|back|butt|glutes?) ~ (?:killing me|kills me)",
-            r"(?:cant|cannot|can not) (?:bear|stand|take|handle) (?:the|this|it|my) ?(?:pain|anymore|any more)?",
+            r"(?:cant|cannot|can not) (?:bear|stand|take|handle) (?:(?:the|this|my) )?(?:pain|(?:it )?any ?more)",
             r"(?:<pain>|its|it is|level|scale) ~ (?:an? )?(?:8|9|10) (?:out of |of )?10",
             r"(?:8|9|10) (?:out of |of )?10 ~1 <pain>",
             r"<pain> ~ (?:wont|doesnt|does not|will not|never|cant) (?:stop|go away|let up|ease|ease up|quit|settle"
@@ -202,13 +216,15 @@ RULES: tuple[Rule, ...] = (
             r"^(?:so |really |just )?(?:excr\w+|unbearable|agoni[sz]ing|intolerable|unrelenting)$",
             r"<pain> ~ (?:constant|constantly|nonstop|non stop|all the time|24 7|every second|around the clock"
             r"|day and night|unrelenting|relentless|never stops|never goes away)",
-            r"(?:interfer\w*|gets in the way|getting in the way|affect\w*|keeps me from|keeping me from|stopping me from)"
-            r" ~ (?:daily|everyday|day to day|normal|my) (?:life|tasks|activities|routine|things|stuff|chores|work|job|day)",
-            r"<cant> ~ (?:get out of (?:bed|the car|a chair)|get up (?:from|off|out)|stand up from|climb (?:the )?stairs"
-            r"|go (?:up|down) (?:the )?stairs|take the stairs|do (?:the )?stairs|get dressed|put (?:on )?(?:my )?"
-            r"(?:socks|shoes|pants|trousers)|tie (?:my )?shoes|do (?:my )?(?:daily|everyday|normal|basic) \w+"
-            r"|go to work|do my job|work(?! out)|drive(?! the)|sit (?:down|for|at|through|in)|get in(?:to)? (?:the )?car"
-            r"|function|do anything|carry (?:my )?(?:kids?|child|baby|groceries))",
+            r"(?:interfer\w*|gets in the way|getting in the way|affect\w*|keeps me from|keeping me from"
+            r"|stopping me from) ~ (?:daily|everyday|day to day|normal|my) "
+            r"(?:life|tasks|activities|routine|things|stuff|chores|work|job|day)",
+            r"<cant> ~ (?:get out of (?:bed|the car|a chair)|get up (?:from|off|out)|stand up from"
+            r"|climb (?:the )?stairs|go (?:up|down) (?:the )?stairs|take the stairs|do (?:the )?stairs|get dressed"
+            r"|put (?:on )?(?:my )?(?:socks|shoes|pants|trousers)|tie (?:my )?shoes"
+            r"|do (?:my )?(?:daily|everyday|normal|basic) \w+|go to work|do my job|work(?! out)|drive(?! the)"
+            r"|sit (?:down|for|at|through|in)|get in(?:to)? (?:the )?car|function|do anything"
+            r"|carry (?:my )?(?:kids?|child|baby|groceries))",
         ),
     ),
     Rule(
@@ -219,8 +235,9 @@ RULES: tuple[Rule, ...] = (
         patterns=(
             r"<cant> ~ (?:put|putting|place|placing|bear|bearing|bare|baring|take|taking|carry|carrying|shift|shifting"
             r"|support|supporting|hold|holding|stand|standing) ~ <weight>",
-            r"(?:<weight> ?bear\w*|<weight> bare\w*|put\w* ~ <weight>|standing|walking|<weight> on (?:it|<my> \w+))"
-            r" ~ (?:hurts|is painful|painful|impossible|agony|unbearable|excruciating|hard|difficult|kills)",
+            r"(?:<weight> ?bear\w*|<weight> bare\w*|put\w* ~ <weight>|standing(?! desk)|walking"
+            r"|<weight> on (?:it|<my> \w+)) ~ (?:hurts|is painful|painful|impossible|agony|unbearable|excruciating"
+            r"|hard|difficult|kills)",
             r"<cant> ~ (?:walk|walking|step|stepping|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",
             r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*|collaps\w*)",
             r"(?:on|using|need|needed|needing|with) crutches",
@@ -243,7 +260,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:improv\w*|(?:getting|got|gotten|get|any) better|better|going away|gone away|go away|healing|healed)",
             r"(?:treatments?|ice|icing|(?<!the )rest(?! of)|resting|stretch\w*|exercis\w*|pt|physio\w*|physical therapy"
             r"|therapy|ibuprofen|advil|motrin|aleve|naproxen|tylenol|paracetamol|acetaminophen|meds|medication|medicine"
-            r"|pills|painkillers|pain killers|pain relievers|injections?|shots?|cortisone|steroids?|massage|foam rolling"
+            r"|pills|painkillers|pain killers|pain relievers|injections?|shots?|cortisone|steroids?|massage"
+            r"|foam rolling"
             r"|time off) ~ (?:not|isnt|hasnt|havent|doesnt|didnt|wont|arent|werent) ~ (?:help\w*|work\w*"
             r"|do(?:ing|ne)? (?:anything|much)|mak\w* (?:a|any) difference|improv\w*|fix\w*)",
             r"(?:nothing|none of (?:it|this|that|them)) ~ (?:helps|helped|helping|works|worked|working|fixes"
@@ -299,7 +317,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>",
             r"(?:it|its|that|this) ~1 <click>",
             r"(?:feel|feels|felt|feeling|hear|hears|heard|hearing|get|gets|getting|got|notice|notices|noticed|noticing"
-            r"|have|has|had|having|there is|theres|experienc\w*) (?:a |an |some |this |that |these |the |lots of |a lot of )?"
+            r"|have|has|had|having|there is|theres|experienc\w*) "
+            r"(?:a |an |some |this |that |these |the |lots of |a lot of )?"
             r"(?:weird |strange |odd |loud |little |small |slight |painful |audible |sharp |constant |occasional )?"
             r"(?:click|clicks|clicking|clicky|pop|pops|popping|snap|snaps|snapping|catch|catching|clunk|clunks|clunking"
             r"|locking|crack|cracks|cracking)(?! (?:tarts?|songs?|music|stars?|culture|up|quiz))",
@@ -322,9 +341,10 @@ RULES: tuple[Rule, ...] = (
         reason="With a history of stress fractures, hip pain should be checked by a doctor.",
         source="Article, When to See a Doctor: 'See a doctor if you have a history of stress fracture injuries'.",
         patterns=(
-            r"<not_someone_else>(?:had|have|has|having|got|gotten|history of|hx of|previous|prior|past|old|earlier|former|diagnosed"
-            r"|diagnosis of|suffered|recovering from|recovered from|healing|healed|another|last|broke|several"
-            r"|multiple|two|three|2|3|a few|couple of|recurring|recurrent|repeated|dx|was|were) ~ <stress_fracture>",
+            r"<not_someone_else>(?:had|have|has|having|got|gotten|history of|hx of|previous|prior|past|old|earlier"
+            r"|former|diagnosed|diagnosis of|suffered|recovering from|recovered from|healing|healed|another|last"
+            r"|broke|several|multiple|two|three|2|3|a few|couple of|recurring|recurrent|repeated|dx|was|were)"
+            r" ~ <stress_fracture>",
             r"<not_someone_else>my (?:old |previous |last |recent |first |second )?<stress_fracture>",
             r"<stress_fracture> ~ (?:last|before|ago|in (?:19|20)\d\d|in the past|previously|history|healed|back in"
             r"|when i was|in high school|in college|in my (?:shin|foot|femur|hip|tibia|leg|pelvis|metatarsal))",
@@ -337,12 +357,12 @@ RULES: tuple[Rule, ...] = (
         reason="A fever or chills, or a hot, red, swollen joint, can mean an infection that needs urgent care.",
         source="Clinical addition: septic arthritis (fever with a hot, red, swollen, painful joint) is an emergency.",
         patterns=(
-            r"(?<!marathon )(?<!race )(?<!cabin )(?<!spring )(?<!running )(?<!hay )(?<!night )(?<!training )(?<!cup )"
-            r"fe?ve?r(?:ish|y|s|ed)?",
+            r"<not_fever_idiom>fe?ve?r(?:ish|y|s|ed)?",
             r"(?:have|had|has|having|got|running|spiked|spiking|with) (?:a )?(?:high |bit of a |slight |little )?"
             r"(?:temperature|temp)\b(?! (?:outside|today|of the|is|was))",
             r"temp(?:erature)? (?:of )?(?:3[89]|4[01]|99|10[0-4])",
-            r"chills|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)|feel(?:ing)? hot and cold",
+            r"chills|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)"
+            r"|feel(?:ing)? hot and cold",
             r"<joint> ~ (?:hot|warm|red)(?! up)",
             r"(?:hot|warm(?! up)|red) (?:\w+ ){0,2}<joint>",
             r"(?:hot|warm) to (?:the )?touch",
@@ -365,14 +385,16 @@ RULES: tuple[Rule, ...] = (
             r" ~ (?:problems?|issues?|trouble|control|accidents?|leak\w*|incontinen\w*|retention|changes?|weird"
             r"|different|stopped|dysfunction|difficult\w*|hesitan\w*)",
             r"(?:<cant>|problems?|issues?|lost control of|loss of control of|losing control of|no control over"
-            r"|cant control|cant hold|leaking) ~ (?:pee|peeing|wee|weeing|urine|urinat\w*|bladder|bowels?|poo|poop|pooping"
-            r"|stool|empty my bladder|go to the (?:toilet|bathroom|loo))",
-            r"(?:cant|cannot|couldnt|dont|do not) (?:feel|tell) (?:when |if )?i (?:need|have) to (?:pee|wee|go|poo|poop)",
+            r"|cant control|cant hold|leaking) ~ (?:pee|peeing|wee|weeing|urine|urinat\w*|bladder|bowels?|poo"
+            r"|poop|pooping|stool|empty my bladder|go to the (?:toilet|bathroom|loo))",
+            r"(?:cant|cannot|couldnt|dont|do not) (?:feel|tell) (?:when |if )?i (?:need|have) to "
+            r"(?:pee|wee|go|poo|poop)",
             r"(?:having|had|have|been having|keep having) (?:bladder |bowel |toilet )?accidents",
             r"incontinen\w*|wet (?:myself|my pants|the bed)|(?:peed|pooped|soiled) (?:myself|my pants)",
             r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?|giving (?:way|out)|tingl\w*|paraly\w*) ~ (?:in |of )?both "
             r"(?:of <my> )?legs",
-            r"(?:legs both|legs are both|legs on both sides) ~ (?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out))",
+            r"(?:legs both|legs are both|legs on both sides) ~ "
+            r"(?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out))",
             r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?) ~ (?:on )?both sides",
             r"both (?:of <my> )?legs ~ (?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out)|buckl\w*"
             r"|wont work|not working|tingl\w*)",
@@ -395,9 +417,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:breathless\w*|short of breath|out of breath|hard to breathe|cant catch my breath) ~ (?:suddenly"
             r"|out of nowhere|at rest|while resting|when resting|sitting|lying down|for no reason|doing nothing"
             r"|without (?:running|exercising|exertion))",
-            r"shortness of breath|short of breath(?! (?:on|when|during|while|after) (?:the |a )?(?:hills?|running|sprints?|runs?"
-            r"|climbing|stairs|intervals|speed))|(?:cant|can not|cannot) breathe(?! through| in| out)"
-            r"|trouble breathing|difficulty breathing|struggling to breathe",
+            r"shortness of breath|short of breath(?! (?:on|when|during|while|after) (?:the |a )?"
+            r"(?:hills?|running|sprints?|runs?|climbing|stairs|intervals|speed))"
+            r"|(?:cant|can not|cannot) breathe(?! through| in| out)|trouble breathing|difficulty breathing"
+            r"|struggling to breathe",
             r"chest (?:pain|pains|tightness|pressure|hurts|hurting|aches?|aching)|(?:pain|tightness|pressure|ache)"
             r" (?:in|on|across) <my> chest|chest (?:is |feels |felt )(?:tight|heavy|painful)|(?:tight|painful) chest",
             r"cough\w* (?:up )?blood",
@@ -419,14 +442,16 @@ RULES: tuple[Rule, ...] = (
             r"(?:<pain>|it|hip|throb\w*) ~ (?:(?:wakes?|woke|waking) me|(?:keeps|kept|keeping) me (?:up|awake))",
             r"(?:wak\w*|woke) up (?:from|because of|with|due to) ~ (?:pain|hip|ache|aching|it|throb\w*)",
             r"<cant> sleep (?:because of|due to|from|with|for) ~ (?:pain|hip|it|ache|aching)",
-            r"(?:unexplained|unintentional|unintended|unexpected|sudden|rapid|mysterious) (?:weight loss|loss of weight)",
+            r"(?:unexplained|unintentional|unintended|unexpected|sudden|rapid|mysterious) "
+            r"(?:weight loss|loss of weight)",
             r"(?:losing|lost|dropping|dropped|shed|shedding) ~ (?:weight|pounds|lbs|kgs?|kilos|stone) ~ "
             r"(?:without (?:trying|dieting|meaning to|changing)|for no (?:apparent )?reason|and i dont know why"
             r"|not trying|unexplained|unintentionally|without explanation)",
             r"weight loss ~ (?:without trying|for no reason|i cant explain)",
-            r"<not_someone_else>(?:had|have|has|having|history of|hx of|diagnosed with|treated for|treatment for|battling|fighting|beat"
-            r"|beaten|survived|surviving|recovering from|remission from|my|previous|past|prior) ~ (?:cancer|tumou?rs?"
-            r"|malignan\w*|lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma)",
+            r"<not_someone_else>(?:had|have|has|having|history of|hx of|diagnosed with|treated for|treatment for"
+            r"|battling|fighting|beat|beaten|survived|surviving|recovering from|remission from|previous|past"
+            r"|prior) ~ (?:cancer|tumou?rs?|malignan\w*|lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma)",
+            r"<not_someone_else>my (?:breast |prostate |colon |bowel |bone |lung |skin |blood )?cancer",
             r"(?:cancer|tumou?r) (?:survivor|history|patient|treatment)",
             r"chemo\w*|radiotherapy|radiation (?:therapy|treatment)|in remission|metasta\w*|oncolog\w*",
             r"night sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
@@ -442,8 +467,9 @@ RULES: tuple[Rule, ...] = (
         patterns=(
             r"deep ~1 (?:hip|groin) (?:pain|ache|aching|hurts?)|deep (?:in|inside|within) <my> (?:groin|hip)",
             r"deep ~ groin|groin ~ deep",
-            r"(?:groin|hip|it|pain|ache|hurts?) ~ (?:worse|worsen\w*|more painful|hurts more|more and more|progressively)"
-            r" ~ (?:each|every|every single|each and every) (?:run|runs|mile|workout|session|time i run|day)",
+            r"(?:groin|hip|it|pain|ache|hurts?) ~ (?:worse|worsen\w*|more painful|hurts more|more and more"
+            r"|progressively) ~ (?:each|every|every single|each and every) "
+            r"(?:run|runs|mile|workout|session|time i run|day)",
             r"(?:femoral|femur|hip|neck|pelvic|pelvis|groin) ~ <stress_fracture>",
             r"<stress_fracture> (?:in|of) <my> (?:hip|femur|femoral neck|pelvis|groin|thigh ?bone)",
             r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when (?:i )?|hurts when (?:i )?) hop\w*",
@@ -466,7 +492,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|femur|femoral|pelvic|pelvis) (?:neck )?fracture",
             r"dislocat\w* ~ hip|hip ~ dislocat\w*",
             r"(?:hip|ball) ~ (?:popped|popping|came|slipped|went|pops) out(?! (?:for|to))",
-            r"(?:cant|cannot|can not|unable to) (?:lift|raise|move) <my> (?:leg|hip) (?:at all|after (?:the |my |a )?fall)",
+            r"(?:cant|cannot|can not|unable to) (?:lift|raise|move) <my> (?:leg|hip) "
+            r"(?:at all|after (?:the |my |a )?fall)",
         ),
     ),
     Rule(

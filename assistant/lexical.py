@@ -33,8 +33,8 @@ class LexicalIndex:
         self._bm25.index(tokens, show_progress=False)
 
     def idf(self, term: str) -> float:
-        """Rarity of a term in the corpus; a term the article never uses is the rarest of all."""
-        return math.log((len(self.ids) + 1) / (self._df.get(term, 0) + 0.5))
+        """Rarity of a term in the corpus; a term the article never uses weighs like its rarest word."""
+        return math.log((len(self.ids) + 1) / (max(self._df.get(term, 0), 1) + 0.5))
 
     def in_corpus(self, term: str) -> bool:
         return term in self._df

@@ -1,0 +1,128 @@
+"""The answer chain end to end on the real index: citations, declines, red flags, follow-ups, readability."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from assistant.chain import DECLINE_MESSAGE, Assistant
+from assistant.errors import BadInput
+from assistant.settings import ROOT
+
+CASES = yaml.safe_load((ROOT / "eval" / "cases.yaml").read_text())["cases"]
+ANSWERABLE = [c for c in CASES if c["kind"] == "answerable"]
+
+
+@pytest.fixture(scope="module")
+def assistant(engine) -> Assistant:
+    return Assistant(engine)
+
+
+@pytest.fixture(scope="module")
+def answers(assistant):
+    return {c["id"]: assistant.answer(c["question"], c.get("history", [])) for c in ANSWERABLE}
+
+
+def test_every_answer_sentence_is_inside_the_span_its_citation_quotes(answers, engine):
+    text = engine.document.text
+    answered = [a for a in answers.values() if a.status == "answered"]
+    assert answered
+    for answer in answered:
+        numbers = {c.number: c for c in answer.citations}
+        for sentence in answer.sentences:
+            assert sentence.citations
+            for n in sentence.citations:
+                citation = numbers[n]
+                assert text[citation.start:citation.end] == citation.quote
+                assert sentence.text in citation.quote
+                assert citation.quote in citation.passage
+
+
+def test_answers_are_capped_at_about_four_sentences_and_120_words(answers):
+    for answer in answers.values():
+        prose = [s for s in answer.sentences if not s.is_item]
+        assert len(prose) <= 8  # 4 picks, each with at most its label or antecedent
+        assert len(" ".join(s.text for s in prose).split()) <= 160
+
+
+_DANGLING = re.compile(r"^(This|That|These|Those|It|They|Otherwise)\b")
+
+
+def test_answers_read_as_text_not_fragments(answers, engine):
+    """No answer opens on a dangling pronoun, shows a bullet without its label, or a list item without its lead-in."""
+    labels = {c.id: c.sentences[0].text for c in engine.chunks if c.kind == "bullet"}
+    for answer in answers.values():
+        if not answer.sentences:
+            continue
+        assert not _DANGLING.match(answer.sentences[0].text), answer.text
+        shown = [s.text for s in answer.sentences]
+        for citation in answer.citations:
+            if citation.chunk_id in labels:
+                assert labels[citation.chunk_id] in shown, answer.text
+        for citation in answer.citations:
+            chunk = engine.chunk_by_id[citation.chunk_id]
+            lead_ins = [s.text for s in chunk.sentences if s.text.endswith(":")] if chunk.kind == "list" else []
+            assert all(lead in shown for lead in lead_ins), answer.text  # a list keeps its lead-in, if it has one
+
+
+def test_a_question_the_article_does_not_cover_is_declined_with_no_citations(assistant):
+    answer = assistant.answer("write a python function to reverse a string")
+    assert answer.status == "declined" and answer.citations == () and answer.text == DECLINE_MESSAGE
+
+
+def test_another_body_part_is_declined(assistant):
+    assert assistant.answer("how do i treat a sprained ankle").status == "declined"
+
+
+def test_a_red_flag_gets_the_fixed_reply_citing_when_to_see_a_doctor(assistant):
+    answer = assistant.answer("i fell on my hip yesterday and now i cant put weight on it")
+    assert answer.status == "red_flag" and answer.red_flags
+    assert "doctor" in answer.message.lower()
+    assert answer.citations[0].heading_path[-1] == "When to See a Doctor for Hip Pain"
+    assert not any(word in answer.text.lower() for word in ("apply ice", "stretch", "ibuprofen"))
+
+
+def test_a_red_flag_earlier_in_the_conversation_still_applies(assistant):
+    answer = assistant.answer("what stretches should i do?", [{"role": "user", "content": "I fell on my hip yesterday"},
+                                                                 {"role": "assistant", "content": "Please see a doctor."}])
+    assert answer.status == "red_flag"
+
+
+def test_a_short_follow_up_is_resolved_against_the_earlier_question(assistant):
+    history = [{"role": "user", "content": "what is piriformis syndrome"},
+               {"role": "assistant", "content": "Piriformis syndrome. If glute muscles press… [1]"}]
+    answer = assistant.answer("where does it hurt?", history)
+    assert answer.status == "answered"
+    assert any("Piriformis" in " > ".join(c.heading_path) + c.passage for c in answer.citations)
+
+
+def test_earlier_answers_are_not_read_as_if_the_user_said_them(assistant):
+    history = [{"role": "assistant", "content": "I fell and can't bear weight — fever, numbness, chest pain."}]
+    assert assistant.answer("how long should i ice my hip", history).status == "answered"
+
+
+@pytest.mark.parametrize("question,match", [("", "empty"), ("   ", "empty"), ("x" * 2001, "limit is 2000")])
+def test_bad_questions_get_a_clear_error(assistant, question, match):
+    with pytest.raises(BadInput, match=match):
+        assistant.answer(question)
+
+
+def test_markup_in_a_question_does_not_stop_it_being_answered(assistant):
+    answer = assistant.answer("<script>alert(1)</script> how long should i ice my hip")
+    assert answer.status == "answered" and "20 minutes" in answer.text
+
+
+def test_cli_ask_prints_json_with_citations(built_settings, tmp_path):
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "what is piriformis syndrome"}]))
+    run = subprocess.run([sys.executable, "-m", "assistant", "ask", "where does it hurt?", "--json",
+                          "--history", str(history)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={"HIP_INDEX_DIR": str(built_settings.index_dir), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["status"] == "answered" and data["citations"][0]["quote"] in data["citations"][0]["passage"]
