@@ -169,6 +169,10 @@ RULES: tuple[Rule, ...] = (
             r"|run over|rear ended|body checked)"
             r"(?! (?:with|by) (?:a |the )?(?:cold|flu|virus|bug|fatigue|wall|heat|traffic))",
             r"hit by (?:a |an |the )?(?:car|bike|cyclist|truck|van|bus|vehicle|ball|player|someone|somebody)",
+            r"(?:took|take|taken|taking|got|had) (?:a )?(?:hard |big |nasty |bad |heavy )?(?:hit|knock|blow|kick|tackle)"
+            r"(?! (?:to (?:my|our) (?:pace|plan|training|confidence|times?|mileage)|(?:with|by) (?:a |the )?"
+            r"(?:cold|flu|virus|bug|fatigue|wall|heat|traffic)))",
+            r"(?:hit|knock|blow|kick) (?:to|on) <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
             r"(?:car|bike|cyclist|truck|van|bus|vehicle|player|someone|somebody|runner|dog) (?:hit|struck|knocked"
             r"|clipped|ran into|ran over) me",
             r"hit the (?:ground|deck|floor|pavement|concrete|ice|tarmac)(?! running)|went down (?:hard|on <my> \w+)",
@@ -239,6 +243,7 @@ RULES: tuple[Rule, ...] = (
             r"|<weight> on (?:it|<my> \w+)) ~ (?:hurts|is painful|painful|impossible|agony|unbearable|excruciating"
             r"|hard|difficult|kills)",
             r"<cant> ~ (?:walk|walking|step|stepping|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",
+            r"(?:hurts?|hurting|painful|sore) (?:too much|so much|so bad|too bad)? ?to (?:stand|walk|step|put weight)",
             r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*|collaps\w*)",
             r"(?:on|using|need|needed|needing|with) crutches",
             r"hobbl\w*|(?:with|use|using|need|needed|needing) (?:a )?(?:cane|walking stick|walker|crutch)",

@@ -17,6 +17,8 @@ from assistant.guard import RULES, check, reply_text
 POSITIVES: list[tuple[str, str]] = [
     # trauma
     ("trauma", "I fell on my hip yesterday"),
+    ("trauma", "took a hard hit to the hip playing soccer and now it hurts to run"),
+    ("trauma", "got a nasty kick on my thigh in rugby, hip aches"),
     ("trauma", "fell off my bike this morning and now my hip hurts"),
     ("trauma", "took a tumble on the trail last week"),
     ("trauma", "i got hit by a car while running"),
@@ -48,6 +50,8 @@ POSITIVES: list[tuple[str, str]] = [
     ("severe_pain", "the pain is so bad I can't sleep"),
     # cannot_bear_weight
     ("cannot_bear_weight", "cant bear weight"),
+    ("cannot_bear_weight", "it hurts too much to stand on my right leg"),
+    ("cannot_bear_weight", "too painful to walk on since this morning"),
     ("cannot_bear_weight", "can't put wieght on my leg"),
     ("cannot_bear_weight", "I can barely walk"),
     ("cannot_bear_weight", "it hurts to put any weight on my right leg"),
