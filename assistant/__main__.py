@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {clean,index,ask,eval,serve}` (also installed as `hip-assistant`).
+"""Command line: `python -m assistant {clean,index,calibrate,ask,serve}` (also installed as `hip-assistant`).
 
 Heavy modules are imported inside the commands, so `--help` answers at once.
 """
@@ -59,12 +59,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation.run import main as run_eval
-
-    return run_eval(args)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -96,13 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--questions", type=Path, default=Path("eval/calibration.yaml"))
     calibrate.set_defaults(func=cmd_calibrate)
 
-    evaluate = sub.add_parser("eval", help="score the assistant on the eval cases and gate on the minimums")
-    evaluate.add_argument("--cases", type=Path, help="case file (default eval/cases.yaml)")
-    evaluate.add_argument("--k", type=int, default=3, help="k for retrieval recall@k (default 3)")
-    evaluate.add_argument("--out", type=Path, help="directory for result.json and report.html (default eval/out)")
-    evaluate.set_defaults(func=cmd_eval)
-
-    serve = sub.add_parser("serve", help="start the chat page, widget and API")
+    serve = sub.add_parser("serve", help="start the chat page and the JSON API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)

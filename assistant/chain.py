@@ -8,7 +8,7 @@ setting, prompt or model output can reach the user once it has fired.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -77,14 +77,6 @@ class Assistant:
 
     def answer(self, question: str, history: Iterable = ()) -> Answer:
         return self.chain.invoke(self._start(question, history))
-
-    def stream(self, question: str, history: Iterable = ()) -> Iterator[tuple[Answer, int]]:
-        """The answer, then how many of its sentences to show so far: sentence by sentence."""
-        answer = self.answer(question, history)
-        for shown in range(1, len(answer.sentences) + 1):
-            yield answer, shown
-        if not answer.sentences:
-            yield answer, 0
 
     def _start(self, question: str, history: Iterable) -> Turn:
         if not isinstance(question, str) or not question.strip():

@@ -29,16 +29,10 @@ class Settings(BaseSettings):
     retrieval: str = "fused"  # fused | dense | lexical
     decline_threshold: float | None = None  # None: the calibrated value in assistant/calibration.json
 
-    llm: str | None = None  # e.g. "openai:gpt-4o-mini" or "ollama:llama3.1"; None = extractive answers only
-    llm_base_url: str | None = None
-
     host: str = "127.0.0.1"
     port: int = 7860
-    allowed_origins: tuple[str, ...] = ()
     max_message_chars: int = 2000
     max_history_turns: int = 20
-    rate_limit_per_minute: int = 60
-    feedback_path: Path | None = ROOT / "feedback" / "feedback.sqlite3"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
