@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {clean,index,calibrate,ask,serve}` (also installed as `hip-assistant`).
+"""Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval}` (also installed as `hip-assistant`).
 
 Heavy modules are imported inside the commands, so `--help` answers at once.
 """
@@ -50,12 +50,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from . import decline
-    from .engine import Engine
+    import json
 
-    model, samples = decline.calibrate(Engine().warm_up(), args.questions)
+    from . import decline, support
+    from .chain import Assistant
+
+    assistant = Assistant()
+    model, samples = decline.calibrate(assistant, args.questions)
     decline.save(model, samples, str(args.questions))
-    print(open(decline.CALIBRATION_FILE).read())
+    print(decline.CALIBRATION_FILE.read_text())
+    result = support.calibrate(assistant.support, args.pairs)
+    support.CALIBRATION_FILE.write_text(json.dumps(result, indent=2) + "\n")
+    print(support.CALIBRATION_FILE.read_text())
     return 0
 
 
@@ -65,6 +71,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     uvicorn.run("app:app", host=args.host or settings.host, port=args.port or settings.port, log_level="info")
     return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation.command import Options, main
+
+    options = Options(cases=args.cases, k=args.k, out=args.out, gate=args.gate, baseline=args.baseline,
+                      write_baseline=args.write_baseline, progress=not args.quiet)
+    return main(options, calibrate_support=args.calibrate_support)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: retrieve at least one passage (k ≥ 1)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,14 +107,32 @@ def build_parser() -> argparse.ArgumentParser:
                      help='JSON file with earlier turns: [{"role": "user"|"assistant", "content": "…"}, …]')
     ask.set_defaults(func=cmd_ask)
 
-    calibrate = sub.add_parser("calibrate", help="fit the decline threshold on labelled questions")
+    calibrate = sub.add_parser("calibrate", help="fit the decline and support-check thresholds on labelled data")
     calibrate.add_argument("--questions", type=Path, default=Path("eval/calibration.yaml"))
+    calibrate.add_argument("--pairs", type=Path, default=Path("eval/support_pairs.yaml"))
     calibrate.set_defaults(func=cmd_calibrate)
 
     serve = sub.add_parser("serve", help="start the chat page and the JSON API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    evaluate = sub.add_parser("eval", help="score the assistant on eval/cases.yaml and check the quality gate",
+                              description="Runs every case through the assistant, prints the metric table, writes "
+                                          "result.json and report.html, and exits 1 when a metric misses "
+                                          "eval/gate.yaml (2 when the data or the index is not usable).")
+    evaluate.add_argument("--cases", type=Path, default=Path("eval/cases.yaml"), help="case file (eval/README.md)")
+    evaluate.add_argument("--k", type=_positive, default=3, help="retrieval depth for recall@k and MRR (3)")
+    evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="where result.json and report.html go")
+    evaluate.add_argument("--gate", type=Path, default=Path("eval/gate.yaml"), help="minimum scores")
+    evaluate.add_argument("--baseline", type=Path, default=Path("eval/baseline.json"),
+                          help="earlier scores to show the change against")
+    evaluate.add_argument("--write-baseline", action="store_true", help="also save this run's scores as the baseline")
+    evaluate.add_argument("--calibrate-support", action="store_true",
+                          help="only re-fit the support-check threshold on eval/support_pairs.yaml and write "
+                               "eval/support_calibration.json")
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bars")
+    evaluate.set_defaults(func=cmd_eval)
     return parser
 
 

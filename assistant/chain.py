@@ -12,14 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from . import decline, guard
 from .compose import compose
 from .engine import Engine
 from .errors import BadInput
-from .followup import plain_question, question_parts, retrieval_query
+from .generate import build_chat_model, generate
+from .query import plain_question, question_parts, retrieval_query
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
+from .support import SupportCheck
 from .verify import verified
 
 DECLINE_MESSAGE = (
@@ -60,12 +63,17 @@ def user_turns(history: Iterable) -> list[str]:
 
 
 class Assistant:
-    def __init__(self, engine: Engine | None = None, decline_model: decline.DeclineModel | None = None):
+    def __init__(self, engine: Engine | None = None, decline_model: decline.DeclineModel | None = None,
+                 chat_model: BaseChatModel | None = None):
         self.engine = engine or Engine()
         self.settings = self.engine.settings
         self.decline_model = decline_model or decline.DeclineModel.load()
         if self.settings.decline_threshold is not None:
             self.decline_model = replace(self.decline_model, threshold=self.settings.decline_threshold)
+        if chat_model is None and self.settings.llm:
+            chat_model = build_chat_model(self.settings.llm, self.settings.llm_base_url)
+        self.chat_model = chat_model
+        self.support = SupportCheck(self.engine.embedder)
         self.chain = self.build_chain()
 
     def build_chain(self) -> Runnable:
@@ -107,19 +115,27 @@ class Assistant:
         return self._finish(turn, Answer(turn.question, "red_flag", sentences, (citation,),
                                          red_flags=turn.verdict.flags, message=guard.reply_text(turn.verdict)))
 
-    def _retrieve(self, turn: Turn) -> Turn:
-        """Retrieve for the question; with several sentences, keep the reading best backed by the article."""
-        start = time.perf_counter()
+    def read(self, question: str, earlier_user_turns: list[str]):
+        """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
+
+        Returns (query, query vector, hits, evidence). The calibration of the decline model goes through
+        this same method, so it sees exactly what the chain sees.
+        """
+        fix = self.engine.speller
+        turns = [fix(plain_question(t)) for t in earlier_user_turns]
         best = None
-        for part in question_parts(plain_question(turn.question) or turn.question):
-            query = retrieval_query(part, [plain_question(t) for t in turn.user_turns])
+        for part in question_parts(fix(plain_question(question)) or question):
+            query = retrieval_query(part, turns)
             vector = self.engine.embed(query)
             hits = self.engine.retrieve(query, query_vector=vector)
             evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
-            score = self.decline_model.score(evidence)
-            if best is None or score > best[0]:
-                best = (score, query, vector, hits, evidence)
-        _, turn.query, turn.query_vector, turn.hits, turn.evidence = best
+            if best is None or evidence.strength > best[3].strength:
+                best = (query, vector, hits, evidence)
+        return best
+
+    def _retrieve(self, turn: Turn) -> Turn:
+        start = time.perf_counter()
+        turn.query, turn.query_vector, turn.hits, turn.evidence = self.read(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
 
@@ -127,13 +143,22 @@ class Assistant:
         return self._declined(turn) if self.decline_model.declines(turn.evidence) else turn
 
     def _compose(self, turn: Turn) -> Answer:
+        """The LLM's answer when one is configured and anything of it survives the verifier, else the extractive one."""
         start = time.perf_counter()
-        composed = compose(turn.query_vector, turn.hits, self.engine.sentence_vectors, self.engine.document,
-                           self.settings.max_sentences, self.settings.max_words)
-        sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
-        turn.lap("compose", start)
+        sentences, citations = (), ()
+        if self.chat_model is not None:
+            generated = generate(self.chat_model, turn.question, turn.hits, self.support, self.engine.document)
+            sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,
+                                            self.support)
         if not sentences:
-            return self._declined(turn)
+            composed = compose(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
+                               self.engine.lexical, self.engine.document, self.settings.max_sentences,
+                               self.settings.max_words)
+            sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
+        turn.lap("compose", start)
+        if not sentences or (decline.asks_for_quantity(turn.question)
+                             and not any(decline.states_quantity(s.text) for s in sentences)):
+            return self._declined(turn)  # nothing left, or a "how many" question the passages give no amount for
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits)))
 
     def _declined(self, turn: Turn) -> Answer:

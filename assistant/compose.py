@@ -14,10 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .corpus import Document
+from .decline import asks_for_quantity, states_quantity
+from .lexical import LexicalIndex, tokenize
 from .models import AnswerSentence, Chunk, Citation, Hit
 
 RELATIVE_MARGIN = 0.12  # keep sentences scoring within this of the best one
 REDUNDANT = 0.88  # cosine above which two sentences say the same thing
+PASSAGE_WEIGHT = 0.5  # a sentence borrows relevance from its passage: short sentences embed poorly alone
+LEXICAL_WEIGHT = 0.3  # and earns some for containing the question's rarer words
+QUANTITY_BONUS = 0.1  # for "how long / how many" questions, a sentence that states an amount
 _ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
 
 
@@ -27,15 +32,21 @@ class Composed:
     citations: tuple[Citation, ...]
 
 
-def compose(query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
-            document: Document, max_sentences: int = 4, max_words: int = 120) -> Composed:
+def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
+            lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120) -> Composed:
+    query_terms = set(tokenize([query])[0])
+    wants_amount = asks_for_quantity(query)
     candidates = []
     for hit in hits:
         scores = sentence_vectors[hit.chunk.id] @ query_vector
+        terms = lexical.sentence_terms[hit.chunk.id]
         for i, sentence in enumerate(hit.chunk.sentences):
             if _is_context_only(hit.chunk, i):
                 continue
-            candidates.append((float(scores[i]), hit.chunk, i))
+            score = (float(scores[i]) + PASSAGE_WEIGHT * hit.similarity
+                     + LEXICAL_WEIGHT * lexical.overlap(query_terms, terms[i])
+                     + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0))
+            candidates.append((score, hit.chunk, i))
     if not candidates:
         return Composed((), ())
     candidates.sort(key=lambda c: -c[0])

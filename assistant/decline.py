@@ -34,12 +34,32 @@ _HIP_TERMS = re.compile(r"\b(hips?|groin|glutes?|pelvis|thighs?|it band|iliotibi
                         r"flexors?|osteoarthritis|oa)\b", re.I)
 
 
+_ASKS_QUANTITY = re.compile(r"\b(how (many|much|long|often|far|soon|fast)|what (dose|dosage|amount)|how many \w+|"
+                            r"\d+\s*(mg|milligrams?|ml)|cost|price)\b", re.I)
+_QUANTITY = re.compile(r"\d|\b(once|twice|one|two|three|four|five|six|seven|eight|nine|ten|few|several|daily|"
+                       r"weekly|minutes?|hours?|days?|weeks?|months?)\b", re.I)
+
+
+def asks_for_quantity(question: str) -> bool:
+    """"How long…", "how many…", "what dose…": only an answer that states an amount answers these."""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def states_quantity(text: str) -> bool:
+    return bool(_QUANTITY.search(text))
+
+
 @dataclass(frozen=True)
 class Evidence:
     best_sentence: float
     coverage: float
     known_terms: float
     other_body_part: bool = False
+
+    @property
+    def strength(self) -> float:
+        """A model-free summary used to pick among readings of a several-sentence question."""
+        return self.best_sentence + self.coverage
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=float)
@@ -100,16 +120,10 @@ def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], source: str,
         "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4)}, indent=2) + "\n")
 
 
-def calibrate(engine, questions_file: Path) -> tuple[DeclineModel, list[tuple[Evidence, bool]]]:
+def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, list[tuple[Evidence, bool]]]:
     """Fit the decline model on a labelled question file (see eval/README.md, calibration format)."""
     import yaml
 
-    from .followup import retrieval_query
-
-    samples = []
-    for item in yaml.safe_load(questions_file.read_text())["questions"]:
-        query = retrieval_query(item["question"], [])
-        vector = engine.embed(query)
-        hits = engine.retrieve(query, query_vector=vector)
-        samples.append((gather(query, vector, hits, engine.sentence_vectors, engine.lexical), item["answerable"]))
+    items = yaml.safe_load(questions_file.read_text())["questions"]
+    samples = [(assistant.read(item["question"], [])[3], bool(item["answerable"])) for item in items]
     return fit(samples), samples

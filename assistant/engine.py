@@ -6,6 +6,7 @@ no model or index is ever loaded twice in one process.
 
 from __future__ import annotations
 
+import re
 import threading
 import numpy as np
 
@@ -15,6 +16,7 @@ from .embedding import Embedder
 from .errors import IndexNotReady
 from .lexical import LexicalIndex
 from .models import Chunk, Hit
+from .query import Speller
 from .retrieval import Mode, Retriever
 from .settings import Settings, get_settings
 from .store import Generation, Store
@@ -32,7 +34,8 @@ class Engine:
         self.store = store or store_for(self.settings)
         self.embedder = embedder or Embedder()
         self._lock = threading.Lock()
-        self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever] | None = None
+        self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever,
+                            Speller] | None = None
 
     def warm_up(self) -> Engine:
         """Load corpus, index and model; raise IndexNotReady (with the repair command) if the index is not usable."""
@@ -50,7 +53,12 @@ class Engine:
                                 f"— run `python -m assistant index`.")
         sentence_vectors = self.store.sentence_vectors(generation.name)
         dense = lambda vector, n: self.store.query(generation.name, vector, n)  # noqa: E731
-        return document, chunks, generation, sentence_vectors, Retriever(chunks, dense, LexicalIndex(chunks))
+        speller = Speller(set(re.findall(r"[a-z]+", document.text.lower())), self._is_one_word_piece)
+        return document, chunks, generation, sentence_vectors, Retriever(chunks, dense, LexicalIndex(chunks)), speller
+
+    def _is_one_word_piece(self, word: str) -> bool:
+        """An English word the model's vocabulary holds whole is a real word, not a typo."""
+        return len(self.embedder.tokenizer.encode(word, add_special_tokens=False).ids) == 1
 
     def reload(self) -> None:
         """Drop what was loaded, so the next call follows the index to its current generation."""
@@ -78,6 +86,10 @@ class Engine:
     @property
     def sentence_vectors(self) -> dict[str, np.ndarray]:
         return self._state[3]
+
+    @property
+    def speller(self) -> Speller:
+        return self._state[5]
 
     @property
     def lexical(self) -> LexicalIndex:

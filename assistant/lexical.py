@@ -31,6 +31,15 @@ class LexicalIndex:
                 self._df[term] = self._df.get(term, 0) + 1
         self._bm25 = bm25s.BM25()
         self._bm25.index(tokens, show_progress=False)
+        flat = [(c.id, s.text) for c in chunks for s in c.sentences]
+        self.sentence_terms: dict[str, list[set[str]]] = {}
+        for (cid, _), terms in zip(flat, tokenize([text for _, text in flat])):
+            self.sentence_terms.setdefault(cid, []).append(set(terms))
+
+    def overlap(self, query_terms: set[str], terms: set[str]) -> float:
+        """The share of the query's IDF weight that a piece of text contains (0 to 1)."""
+        total = sum(self.idf(t) for t in query_terms)
+        return sum(self.idf(t) for t in query_terms if t in terms) / total if total else 0.0
 
     def idf(self, term: str) -> float:
         """Rarity of a term in the corpus; a term the article never uses weighs like its rarest word."""

@@ -3,15 +3,29 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _origin_list(value):
+    """`HIP_ALLOWED_ORIGINS`: a JSON list or a comma-separated list of origins (`https://shop.example,https://…`)."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+    return [origin.strip().rstrip("/") for origin in value if origin.strip()]
+
+
+def _optional_path(value):
+    """`HIP_FEEDBACK_PATH=off` (or empty) switches feedback storage off."""
+    return None if isinstance(value, str) and value.strip().lower() in ("", "off", "none", "false", "0") else value
 
 
 class Settings(BaseSettings):
@@ -28,11 +42,20 @@ class Settings(BaseSettings):
     max_words: int = 120
     retrieval: str = "fused"  # fused | dense | lexical
     decline_threshold: float | None = None  # None: the calibrated value in assistant/calibration.json
+    llm: str | None = None  # a LangChain chat model "provider:model", e.g. "ollama:llama3.1"; None = extractive
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434 for Ollama or an OpenAI-compatible server
 
     host: str = "127.0.0.1"
     port: int = 7860
     max_message_chars: int = 2000
     max_history_turns: int = 20
+    # Origins (scheme://host[:port]) whose pages may embed the widget and call /api/*; the app's own origin always
+    # may. HIP_ALLOWED_ORIGINS="https://a.example,https://b.example" or a JSON list. None by default.
+    allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_origin_list)] = []
+    # Requests per minute per client IP on /api/* (the health check is exempt); 0 switches the limit off.
+    rate_limit_per_minute: int = Field(60, ge=0)
+    # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
+    feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -1,32 +1,36 @@
-"""The last gate before the user: every sentence must be backed by the passage its citation quotes.
+"""The last gate before the user: every sentence must be backed by the passages it cites.
 
-For extractive answers "backed" is exact: the sentence is inside the quoted span, and the span is
-exactly what the corpus document holds at its offsets. A sentence that fails is dropped.
+Each citation's quote must be exactly what the corpus document holds at its offsets. A sentence is
+backed when it lies inside a quoted span (extractive answers) or, for generated wording, when the
+support check finds its cited passage supports it. A sentence that fails is dropped.
 """
 
 from __future__ import annotations
 
 from .corpus import Document
 from .models import AnswerSentence, Citation
+from .support import SupportCheck
 
 
-def supported(sentence: AnswerSentence, citations: dict[int, Citation], document: Document) -> bool:
+def supported(sentence: AnswerSentence, citations: dict[int, Citation], document: Document,
+              support: SupportCheck | None = None) -> bool:
     if not sentence.citations:
         return False
     for number in sentence.citations:
         citation = citations.get(number)
         if citation is None or document.text[citation.start:citation.end] != citation.quote:
             return False
-        if sentence.text not in citation.quote:
+        if sentence.text not in citation.quote and not (support and support.supports(sentence.text,
+                                                                                          citation.passage)):
             return False
     return True
 
 
-def verified(sentences: tuple[AnswerSentence, ...], citations: tuple[Citation, ...],
-             document: Document) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
+def verified(sentences: tuple[AnswerSentence, ...], citations: tuple[Citation, ...], document: Document,
+             support: SupportCheck | None = None) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
     """Keep supported sentences only, and only the citations they still use (renumbered in order)."""
     by_number = {c.number: c for c in citations}
-    kept = [s for s in sentences if supported(s, by_number, document)]
+    kept = [s for s in sentences if supported(s, by_number, document, support)]
     used = sorted({n for s in kept for n in s.citations})
     renumber = {old: new for new, old in enumerate(used, start=1)}
     new_citations = tuple(

@@ -1,0 +1,74 @@
+"""What the user typed → the queries retrieval runs: markup and noise out, typos fixed, follow-ups resolved.
+
+Only the user's own earlier words are used to resolve a follow-up: the
+assistant's answers, their citations and quoted spans are never fed back as if
+the user had said them. The guard never sees these rewrites: it reads the
+message exactly as sent.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+_POINTS_BACK = re.compile(r"\b(it|its|it’s|it's|that|this|those|these|them|they|there|one)\b|^(what|how) about\b|"
+                          r"^(and|also|ok|okay|so)\b|\b(else|more)\b", re.I)
+_MAX_WORDS = 8
+
+
+def is_follow_up(question: str) -> bool:
+    return len(question.split()) <= _MAX_WORDS and bool(_POINTS_BACK.search(question.strip()))
+
+
+def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
+    """The question itself, or — for a short follow-up — the last user turn followed by it."""
+    if earlier_user_turns and is_follow_up(question):
+        return f"{earlier_user_turns[-1]} {question}"
+    return question
+
+
+_MARKUP = re.compile(r"```.*?```|<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>|\[([^\]]*)\]\([^)]*\)|https?://\S+|[*_`#>|]+", re.S)
+_REPEATS = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.I)
+
+
+def plain_question(text: str) -> str:
+    """The words of a question without markup, links, code or a word repeated over and over.
+
+    Used for retrieval only; the guard always reads the message exactly as the user sent it.
+    """
+    text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def question_parts(text: str) -> list[str]:
+    """The whole question, then each of its sentences when there are several ("ignore that. how long…?")."""
+    parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if len(p.split()) >= 2]
+    return [text] + parts if len(parts) > 1 else [text]
+
+
+class Speller:
+    """Fixes hurried typos ("iliotibal", "stretchs", "hamstrng") against the article's own words.
+
+    A word is corrected only when it is not an English word the embedding model knows as one piece,
+    starts with the same letter as the correction, and is at least 90% similar to it.
+    """
+
+    def __init__(self, vocabulary: set[str], is_known_word: Callable[[str], bool]):
+        self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4)
+        self._known = is_known_word
+        self._cache: dict[str, str] = {}
+
+    def correct_word(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < 5 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
+            return word
+        if lower not in self._cache:
+            same_start = [w for w in self._vocabulary if w[0] == lower[0]]
+            match = difflib.get_close_matches(lower, same_start, n=1, cutoff=0.9)
+            self._cache[lower] = match[0] if match else word
+        return self._cache[lower]
+
+    def __call__(self, text: str) -> str:
+        return re.sub(r"[A-Za-z]+", lambda m: self.correct_word(m.group(0)), text)
