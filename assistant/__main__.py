@@ -56,8 +56,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .chain import Assistant
 
     assistant = Assistant()
-    model, samples = decline.calibrate(assistant, args.questions)
+    model, exemplars, samples = decline.calibrate(assistant, args.questions)
     decline.save(model, samples, str(args.questions))
+    exemplars.save()
     print(decline.CALIBRATION_FILE.read_text())
     result = support.calibrate(assistant.support, args.pairs)
     support.CALIBRATION_FILE.write_text(json.dumps(result, indent=2) + "\n")

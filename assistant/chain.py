@@ -68,6 +68,7 @@ class Assistant:
         self.engine = engine or Engine()
         self.settings = self.engine.settings
         self.decline_model = decline_model or decline.DeclineModel.load()
+        self.exemplars = decline.Exemplars.load() if decline.EXEMPLARS_FILE.exists() else None
         if self.settings.decline_threshold is not None:
             self.decline_model = replace(self.decline_model, threshold=self.settings.decline_threshold)
         if chat_model is None and self.settings.llm:
@@ -129,6 +130,8 @@ class Assistant:
             vector = self.engine.embed(query)
             hits = self.engine.retrieve(query, query_vector=vector)
             evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
+            if self.exemplars is not None:
+                evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
             if best is None or evidence.strength > best[3].strength:
                 best = (query, vector, hits, evidence)
         return best

@@ -16,7 +16,7 @@ from . import sentences
 from .corpus import Block, Document
 from .models import Chunk, Sentence
 
-CHUNKER_VERSION = "2"  # bump when the rules below change: forces a full re-index
+CHUNKER_VERSION = "3"  # bump when the rules below change: forces a full re-index
 _LABEL_MAX_WORDS = 6
 
 
@@ -29,6 +29,7 @@ def chunk_document(document: Document, max_tokens: int, count_tokens: Callable[[
 
 
 def _raw_chunks(document: Document) -> Iterator[Chunk]:
+    yield from _experts(document)
     path: tuple[str, ...] = ()
     blocks = document.blocks
     i = 0
@@ -61,6 +62,17 @@ def _labelled(block: Block) -> bool:
     """A bullet that opens with a short label sentence ("Apply ice.") followed by more text."""
     parts = sentences.split(block.text)
     return len(parts) > 1 and len(parts[0].text.split()) <= _LABEL_MAX_WORDS
+
+
+def _experts(document: Document) -> Iterator[Chunk]:
+    """The clinicians' one-line bios, quoted from the front matter, so "who reviewed this?" can be answered."""
+    bios = []
+    for clinician in document.front_matter.get("clinicians") or ():
+        start = document.text.find(clinician["bio"])
+        if start >= 0:
+            bios.append(Sentence(clinician["bio"], start, start + len(clinician["bio"])))
+    if bios:
+        yield Chunk("", "paragraph", (document.title, "Our Hinge Health Experts"), tuple(bios))
 
 
 def _is_short_bullet(block: Block) -> bool:

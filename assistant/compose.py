@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .corpus import Document
-from .decline import asks_for_quantity, states_quantity
+from .decline import asks_for_quantity, asks_for_source, states_quantity
 from .lexical import LexicalIndex, tokenize
 from .models import AnswerSentence, Chunk, Citation, Hit
 
@@ -36,14 +36,20 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120) -> Composed:
     query_terms = set(tokenize([query])[0])
     wants_amount = asks_for_quantity(query)
+    wants_source = asks_for_source(query)
     candidates = []
     for hit in hits:
+        if hit.chunk.kind == "reference" and not wants_source:
+            continue  # a citation line answers "which study…", not "what is…"
         scores = sentence_vectors[hit.chunk.id] @ query_vector
         terms = lexical.sentence_terms[hit.chunk.id]
         for i, sentence in enumerate(hit.chunk.sentences):
             if _is_context_only(hit.chunk, i):
                 continue
-            score = (float(scores[i]) + PASSAGE_WEIGHT * hit.similarity
+            own = float(scores[i])
+            if hit.chunk.kind == "list":  # "Squats" alone embeds poorly: a list item speaks for its list
+                own = max(own, hit.similarity)
+            score = (own + PASSAGE_WEIGHT * hit.similarity
                      + LEXICAL_WEIGHT * lexical.overlap(query_terms, terms[i])
                      + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0))
             candidates.append((score, hit.chunk, i))
@@ -71,7 +77,19 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         picked_vectors.append(vector)
         units += 1
         words += added_words
+    if wants_source:
+        _add_sources(chosen, hits, document)
     return _cite(sorted(chosen.items(), key=lambda item: item[1].sentences[item[0][1]].start), document)
+
+
+def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document: Document) -> None:
+    """For "which study…" questions, show the reference entry that a chosen sentence rests on."""
+    by_number = {n: h.chunk for h in hits if h.chunk.kind == "reference" for n in h.chunk.reference_numbers}
+    for (chunk_id, i), chunk in list(chosen.items()):
+        for reference in document.references_for(chunk.sentences[i].text):
+            entry = by_number.get(reference.number)
+            if entry is not None:
+                chosen[(entry.id, 0)] = entry
 
 
 def _is_context_only(chunk: Chunk, i: int) -> bool:

@@ -1,21 +1,25 @@
 """Does the article answer this question? A decision from retrieval evidence, calibrated on labelled questions.
 
-Three features, each in [0, 1]-ish and each "higher = more likely answerable":
+Four features, each "higher = more likely answerable":
   * `best_sentence` — the highest cosine between the question and any sentence of the retrieved passages;
   * `coverage` — the share of the question's rare-word weight (IDF) found in one retrieved passage;
-  * `known_terms` — the share of the question's IDF weight made of words the article uses at all.
+  * `known_terms` — the share of the question's IDF weight made of words the article uses at all;
+  * `resemblance` — how much more the question resembles the labelled answerable questions than the
+    labelled unanswerable ones (mean cosine to its 5 nearest of each kind), which carries what retrieval
+    alone misses: "creatine" or "pacing" questions look on-topic to a passage but not to a labeller.
 A logistic model over them is fitted on `eval/calibration.yaml` (questions labelled answerable or not,
-none of them in the eval cases) by `python -m assistant calibrate`, which also picks the decision
-threshold: the highest score that keeps at most 5% of the answerable calibration questions declined.
-The result is committed as `assistant/calibration.json`. A question about another body part (and
-not the hip) is declined outright: the article is about hips only.
+none of them in the eval cases) by `python -m assistant calibrate` — each question's resemblance is
+computed without itself (leave-one-out) — which also picks the decision threshold: the highest score
+that keeps at most 5% of the answerable calibration questions declined. The model is committed as
+`assistant/calibration.json`, the labelled questions' vectors as `calibration_exemplars.npz`.
+A question about another body part (and not the hip) is declined outright: the article is about hips.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +28,9 @@ from .lexical import LexicalIndex, tokenize
 from .models import Hit
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("best_sentence", "coverage", "known_terms")
+EXEMPLARS_FILE = Path(__file__).with_name("calibration_exemplars.npz")
+FEATURES = ("best_sentence", "coverage", "known_terms", "resemblance")
+NEIGHBOURS = 5
 MAX_ANSWERABLE_DECLINED = 0.05
 
 _OTHER_BODY_PART = re.compile(
@@ -45,6 +51,15 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
+_ASKS_SOURCE = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
+                          r"citation|evidence|author|wrote|published|doi|according to)\b", re.I)
+
+
+def asks_for_source(question: str) -> bool:
+    """"Which study…", "where does that come from…": the answer should show the reference itself."""
+    return bool(_ASKS_SOURCE.search(question))
+
+
 def states_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
@@ -54,6 +69,7 @@ class Evidence:
     best_sentence: float
     coverage: float
     known_terms: float
+    resemblance: float = 0.0
     other_body_part: bool = False
 
     @property
@@ -74,7 +90,31 @@ def gather(question: str, query_vector: np.ndarray, hits: list[Hit], sentence_ve
                    default=0.0)
     known = sum(lexical.idf(t) for t in terms if lexical.in_corpus(t)) / weight if terms else 0.0
     other = bool(_OTHER_BODY_PART.search(question)) and not _HIP_TERMS.search(question)
-    return Evidence(best, coverage, known, other)
+    return Evidence(best, coverage, known, other_body_part=other)
+
+
+@dataclass(frozen=True)
+class Exemplars:
+    """The labelled calibration questions as vectors, for the `resemblance` feature."""
+
+    vectors: np.ndarray
+    answerable: np.ndarray
+
+    def resemblance(self, vector: np.ndarray, leave_out: int | None = None) -> float:
+        similarity = self.vectors @ vector
+        keep = np.ones(len(similarity), dtype=bool)
+        if leave_out is not None:
+            keep[leave_out] = False
+        near = [np.sort(similarity[keep & (self.answerable == label)])[-NEIGHBOURS:].mean() for label in (True, False)]
+        return float(near[0] - near[1])
+
+    def save(self, path: Path = EXEMPLARS_FILE) -> None:
+        np.savez_compressed(path, vectors=self.vectors.astype(np.float32), answerable=self.answerable)
+
+    @classmethod
+    def load(cls, path: Path = EXEMPLARS_FILE) -> Exemplars:
+        data = np.load(path)
+        return cls(data["vectors"], data["answerable"].astype(bool))
 
 
 @dataclass(frozen=True)
@@ -120,10 +160,14 @@ def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], source: str,
         "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4)}, indent=2) + "\n")
 
 
-def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, list[tuple[Evidence, bool]]]:
+def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars, list[tuple[Evidence, bool]]]:
     """Fit the decline model on a labelled question file (see eval/README.md, calibration format)."""
     import yaml
 
     items = yaml.safe_load(questions_file.read_text())["questions"]
-    samples = [(assistant.read(item["question"], [])[3], bool(item["answerable"])) for item in items]
-    return fit(samples), samples
+    readings = [assistant.read(item["question"], []) for item in items]
+    exemplars = Exemplars(np.stack([vector for _, vector, _, _ in readings]),
+                          np.array([bool(item["answerable"]) for item in items]))
+    samples = [(replace(evidence, resemblance=exemplars.resemblance(vector, leave_out=i)), bool(item["answerable"]))
+               for i, ((_, vector, _, evidence), item) in enumerate(zip(readings, items))]
+    return fit(samples), exemplars, samples
