@@ -128,6 +128,9 @@ class Assistant:
         for part in question_parts(fix(plain_question(question)) or question):
             query = retrieval_query(part, turns)
             vector = self.engine.embed(query)
+            if query != part:  # a follow-up: its own words count as much as the topic it continues
+                vector = vector + self.engine.embed(part)
+                vector = vector / np.linalg.norm(vector)
             hits = self.engine.retrieve(query, query_vector=vector)
             evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
             if self.exemplars is not None:

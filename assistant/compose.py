@@ -22,6 +22,7 @@ RELATIVE_MARGIN = 0.12  # keep sentences scoring within this of the best one
 REDUNDANT = 0.88  # cosine above which two sentences say the same thing
 PASSAGE_WEIGHT = 0.5  # a sentence borrows relevance from its passage: short sentences embed poorly alone
 LEXICAL_WEIGHT = 0.3  # and earns some for containing the question's rarer words
+WHOLE_BULLET_WORDS = 80  # a bullet up to this long is shown whole rather than cut to one sentence
 QUANTITY_BONUS = 0.1  # for "how long / how many" questions, a sentence that states an amount
 _ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
 
@@ -99,8 +100,11 @@ def _is_context_only(chunk: Chunk, i: int) -> bool:
 
 def _with_context(chunk: Chunk, i: int) -> list[int]:
     """The sentence indices that must go with sentence i for it to make sense."""
+    whole = list(range(len(chunk.sentences)))
     if chunk.kind == "list":
-        return list(range(len(chunk.sentences)))  # a list is shown whole, with its lead-in
+        return whole  # a list is shown whole, with its lead-in
+    if chunk.kind == "bullet" and sum(len(s.text.split()) for s in chunk.sentences) <= WHOLE_BULLET_WORDS:
+        return whole  # the article's bullets are short, self-contained answers ("Apply ice. …")
     if chunk.kind == "bullet" and i == 0 and len(chunk.sentences) > 1:
         i = 1  # the label matched: show it with the sentence that explains it
     needed = {i}

@@ -52,7 +52,7 @@ def asks_for_quantity(question: str) -> bool:
 
 
 _ASKS_SOURCE = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
-                          r"citation|evidence|author|wrote|published|doi|according to)\b", re.I)
+                          r"citation|evidence|author|wrote|published|doi|according to|comes? from|based on)\b", re.I)
 
 
 def asks_for_source(question: str) -> bool:
