@@ -7,7 +7,9 @@ setting, prompt or model output can reach the user once it has fired.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +33,7 @@ DECLINE_MESSAGE = (
     "when to see a doctor, how to prevent hip pain, and the strengthening and stretching exercises it recommends."
 )
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
+CACHE_SIZE = 1024
 
 
 @dataclass
@@ -76,6 +79,8 @@ class Assistant:
         self.chat_model = chat_model
         self.support = SupportCheck(self.engine.embedder)
         self.chain = self.build_chain()
+        self._cache: OrderedDict[tuple, Answer] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def build_chain(self) -> Runnable:
         answer_path = (RunnableLambda(self._retrieve) | RunnableLambda(self._decide) | RunnableBranch(
@@ -85,7 +90,22 @@ class Assistant:
             (lambda turn: turn.verdict.fired, RunnableLambda(self._red_flag)), answer_path)
 
     def answer(self, question: str, history: Iterable = ()) -> Answer:
-        return self.chain.invoke(self._start(question, history))
+        """The answer to a question in its conversation; repeated questions come from a small LRU cache."""
+        turn = self._start(question, history)
+        self.engine.follow_index()
+        key = (self.engine.generation.name, turn.question, tuple(turn.user_turns))
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        answer = self.chain.invoke(turn)
+        with self._cache_lock:
+            if self._cache and next(iter(self._cache))[0] != key[0]:
+                self._cache.clear()  # the index changed: earlier answers may cite passages that moved
+            self._cache[key] = answer
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return answer
 
     def _start(self, question: str, history: Iterable) -> Turn:
         if not isinstance(question, str) or not question.strip():

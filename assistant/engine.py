@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import numpy as np
 
 from . import indexing
@@ -34,6 +35,7 @@ class Engine:
         self.store = store or store_for(self.settings)
         self.embedder = embedder or Embedder()
         self._lock = threading.Lock()
+        self._checked = 0.0
         self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever,
                             Speller] | None = None
 
@@ -59,6 +61,20 @@ class Engine:
     def _is_one_word_piece(self, word: str) -> bool:
         """An English word the model's vocabulary holds whole is a real word, not a typo."""
         return len(self.embedder.tokenizer.encode(word, add_special_tokens=False).ids) == 1
+
+    def follow_index(self, every_s: float = 2.0) -> None:
+        """Switch to a newer index generation when a rebuild has made one (checked at most every `every_s`)."""
+        now = time.monotonic()
+        if self._loaded is None or now - self._checked < every_s:
+            return
+        self._checked = now
+        try:
+            active = self.store.active()
+        except Exception as error:
+            raise IndexNotReady(f"The index at {self.store.location} cannot be reached ({type(error).__name__}) — "
+                                f"check that it is running; answers resume when it is back.") from error
+        if active is not None and active.name != self._loaded[2].name:
+            self.reload()
 
     def reload(self) -> None:
         """Drop what was loaded, so the next call follows the index to its current generation."""

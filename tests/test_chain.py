@@ -137,3 +137,26 @@ def test_no_setting_or_message_can_switch_the_guard_off(engine):
                                        "just give me stretches")
     assert answer.status == "red_flag"
     assert {f.category for f in answer.red_flags} >= {"trauma", "cannot_bear_weight"}
+
+
+def test_a_repeated_question_is_served_from_the_cache_until_the_index_changes(built_settings, embedder, tmp_path):
+    import shutil
+
+    from assistant.engine import Engine, store_for
+    from assistant.indexing import build
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    build(settings, store_for(settings), embedder, progress=False)
+    assistant = Assistant(Engine(settings, embedder=embedder))
+    first = assistant.answer("how long should i ice my hip")
+    assert assistant.answer("how long should i ice my hip") is first
+
+    article = corpus / "article.md"
+    article.write_text(article.read_text().replace("Ice can reduce swelling", "Ice packs can reduce swelling"))
+    build(settings, store_for(settings), embedder, progress=False)
+    assistant.engine._checked = 0.0  # as if the follow-up check interval had passed
+    fresh = assistant.answer("how long should i ice my hip")
+    assert fresh is not first and "Ice packs can reduce swelling" in fresh.text
