@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run index test eval clean-index
+.PHONY: install run index test eval clean-index browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ index: install
 run: index
 	$(PY) -m assistant serve
 
-test: install
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; never `playwright install`).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: install browser
 	$(PY) -m pytest
 
 clean-index:

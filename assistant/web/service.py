@@ -1,0 +1,69 @@
+"""The one `Assistant` a web process shares between the API and the page, built lazily and warmed up early.
+
+While the index is missing or stale, every call raises `IndexNotReady` with the repair command; the
+next call tries again, so a server started before `python -m assistant index` finished recovers on its
+own, and a rebuild under a running server is picked up on the next request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+from ..chain import Assistant
+from ..errors import AssistantError
+from ..models import Answer
+from ..settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+class AnswerService:
+    def __init__(self, settings: Settings | None = None, assistant: Assistant | None = None):
+        self.settings = settings or get_settings()
+        self._assistant = assistant
+        self._lock = threading.Lock()
+
+    @property
+    def assistant(self) -> Assistant:
+        with self._lock:
+            if self._assistant is None:
+                from ..engine import Engine
+
+                self._assistant = Assistant(Engine(self.settings))
+            return self._assistant
+
+    def answer(self, question: str, history: Iterable = ()) -> Answer:
+        """Blocking: call it from a worker thread (`run_in_threadpool`), never on the event loop."""
+        self._follow_index()
+        return self.assistant.answer(question, history)
+
+    def health(self) -> dict:
+        """Loads the index if needed; raises `IndexNotReady` with the repair command when it cannot."""
+        engine = self._follow_index()
+        return {"status": "ok", "chunks": len(engine.chunks), "generation": engine.generation.name}
+
+    def _follow_index(self):
+        """After `python -m assistant index` switched generations under a running server, load the new one."""
+        engine = self.assistant.engine
+        serving = engine.generation  # loads on first use; raises IndexNotReady when it cannot
+        active = engine.store.active()
+        if active is not None and active.name != serving.name:
+            log.info("The index moved to generation %s; reloading.", active.name)
+            engine.reload()
+            engine.warm_up()
+        return engine
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Load the index and the model now, so the first question does not wait for them."""
+        def run():
+            try:
+                self.assistant.engine.warm_up()
+                log.info("Index and model loaded; ready to answer.")
+            except AssistantError as error:
+                log.warning("Not ready yet: %s", error)
+
+        thread = threading.Thread(target=run, name="warm-up", daemon=True)
+        thread.start()
+        return thread
