@@ -90,9 +90,16 @@ def build(settings: Settings, store: Store, embedder: Embedder, full: bool = Fal
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Embed each chunk and its sentences in one batch, with a progress bar over chunks."""
+    """Embed each chunk and its sentences, in batches, with a progress bar over the texts."""
+    texts = [text for chunk in chunks for text in [chunk.embedding_text] + [s.text for s in chunk.sentences]]
+    step = embedder.batch_size
+    batches = [embedder.encode(texts[i:i + step]) for i in
+               tqdm(range(0, len(texts), step), desc="Embedding", unit="batch", disable=not progress or not texts)]
+    vectors = np.concatenate(batches) if batches else np.zeros((0, 384), dtype=np.float32)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for chunk in tqdm(chunks, desc="Embedding chunks", unit="chunk", disable=not progress or not chunks):
-        rows = embedder.encode([chunk.embedding_text] + [s.text for s in chunk.sentences])
-        out[chunk.id] = (rows[0], rows[1:])
+    row = 0
+    for chunk in chunks:
+        size = 1 + len(chunk.sentences)
+        out[chunk.id] = (vectors[row], vectors[row + 1:row + size])
+        row += size
     return out

@@ -14,16 +14,19 @@ from assistant.settings import Settings
 class CountingEmbedder(Embedder):
     """The real model, counting how many texts it is asked to embed (and able to fail on demand)."""
 
-    def __init__(self, base: Embedder, fail_after: int | None = None, fingerprint: str | None = None):
-        super().__init__(base.model_path)
+    def __init__(self, base: Embedder, fail_after: int | None = None, fingerprint: str | None = None,
+                 batch_size: int = 32):
+        super().__init__(base.model_path, batch_size=batch_size)
         self.__dict__["model"] = base.model  # share the loaded weights
         self.calls = 0
+        self.texts = 0
         self.fail_after = fail_after
         if fingerprint:
             self.__dict__["fingerprint"] = fingerprint
 
     def encode(self, texts, progress=False):
         self.calls += 1
+        self.texts += len(texts)
         if self.fail_after is not None and self.calls > self.fail_after:
             raise RuntimeError("simulated crash halfway through a build")
         return super().encode(texts, progress)
@@ -56,7 +59,8 @@ def test_one_changed_paragraph_reembeds_only_its_chunk(fresh, embedder):
     counting = CountingEmbedder(embedder)
     report = build(settings, store_for(settings), counting, progress=False)
     assert report.embedded_chunks == 1 and len(report.removed) == 1 and report.changed == 1
-    assert counting.calls == 1
+    ice = next(c for c in Engine(settings, embedder=embedder).chunks if c.label == "Apply ice.")
+    assert counting.texts == 1 + len(ice.sentences)  # the chunk and its sentences, nothing else
     store = store_for(settings)
     ids = store.chunk_ids(store.active().name)
     assert report.removed[0] not in ids and report.added[0] in ids
@@ -80,7 +84,7 @@ def test_a_build_that_crashes_halfway_leaves_the_old_index_serving(fresh, embedd
     store = store_for(settings)
     before = store.active()
     with pytest.raises(RuntimeError, match="simulated crash"):
-        build(settings, store, CountingEmbedder(embedder, fail_after=1), progress=False)
+        build(settings, store, CountingEmbedder(embedder, fail_after=1, batch_size=2), progress=False)
     assert store.active() == before
     article.write_text(original)  # the old index still answers for the old text
     hits = Engine(settings, embedder=embedder).retrieve("how long should i ice my hip", k=1)
