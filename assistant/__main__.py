@@ -50,8 +50,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    import json
-
     from . import decline, support
     from .chain import Assistant
 
@@ -60,9 +58,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     decline.save(model, samples, str(args.questions))
     exemplars.save()
     print(decline.CALIBRATION_FILE.read_text())
-    result = support.calibrate(assistant.support, args.pairs)
-    support.CALIBRATION_FILE.write_text(json.dumps(result, indent=2) + "\n")
-    print(support.CALIBRATION_FILE.read_text())
+    calibration = support.calibrate_file(assistant.engine.embedder, args.pairs)
+    print(f"support check: threshold {calibration.threshold:.4f}, balanced accuracy "
+          f"{calibration.balanced_accuracy:.3f} on {calibration.pairs} pairs → {support.CALIBRATION_FILE}")
     return 0
 
 
@@ -77,8 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.command import Options, main
 
-    options = Options(cases=args.cases, k=args.k, out=args.out, gate=args.gate, baseline=args.baseline,
-                      write_baseline=args.write_baseline, progress=not args.quiet)
+    given = {name: getattr(args, name) for name in ("cases", "out", "gate", "baseline") if getattr(args, name)}
+    options = Options(**given, k=args.k, write_baseline=args.write_baseline, progress=not args.quiet)
     return main(options, calibrate_support=args.calibrate_support)
 
 
@@ -122,12 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Runs every case through the assistant, prints the metric table, writes "
                                           "result.json and report.html, and exits 1 when a metric misses "
                                           "eval/gate.yaml (2 when the data or the index is not usable).")
-    evaluate.add_argument("--cases", type=Path, default=Path("eval/cases.yaml"), help="case file (eval/README.md)")
+    evaluate.add_argument("--cases", type=Path,
+                          help="case file in the eval/README.md format (default: eval/cases.yaml)")
     evaluate.add_argument("--k", type=_positive, default=3, help="retrieval depth for recall@k and MRR (3)")
-    evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="where result.json and report.html go")
-    evaluate.add_argument("--gate", type=Path, default=Path("eval/gate.yaml"), help="minimum scores")
-    evaluate.add_argument("--baseline", type=Path, default=Path("eval/baseline.json"),
-                          help="earlier scores to show the change against")
+    evaluate.add_argument("--out", type=Path, help="where result.json and report.html go (default: eval/out)")
+    evaluate.add_argument("--gate", type=Path, help="minimum scores (default: eval/gate.yaml)")
+    evaluate.add_argument("--baseline", type=Path,
+                          help="earlier scores to show the change against (default: eval/baseline.json)")
     evaluate.add_argument("--write-baseline", action="store_true", help="also save this run's scores as the baseline")
     evaluate.add_argument("--calibrate-support", action="store_true",
                           help="only re-fit the support-check threshold on eval/support_pairs.yaml and write "

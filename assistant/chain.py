@@ -24,7 +24,7 @@ from .errors import BadInput
 from .generate import build_chat_model, generate
 from .query import plain_question, question_parts, retrieval_query
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
-from .support import SupportCheck
+from . import support
 from .verify import verified
 
 DECLINE_MESSAGE = (
@@ -77,7 +77,7 @@ class Assistant:
         if chat_model is None and self.settings.llm:
             chat_model = build_chat_model(self.settings.llm, self.settings.llm_base_url)
         self.chat_model = chat_model
-        self.support = SupportCheck(self.engine.embedder)
+        self.support = support.checker_for(self.engine.embedder, support.load_calibration())
         self.chain = self.build_chain()
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._cache_lock = threading.Lock()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -20,7 +19,7 @@ from . import sentences as splitter
 from .compose import Composed
 from .corpus import Document
 from .models import AnswerSentence, Citation, Hit
-from .support import SupportCheck
+from .support import SupportChecker
 
 PROMPT = ChatPromptTemplate.from_messages([
     ("system",
@@ -41,7 +40,7 @@ def build_chat_model(spec: str, base_url: str | None = None) -> BaseChatModel:
     return init_chat_model(spec, temperature=0, **kwargs)
 
 
-def generate(chat_model: BaseChatModel, question: str, hits: list[Hit], support: SupportCheck,
+def generate(chat_model: BaseChatModel, question: str, hits: list[Hit], support: SupportChecker,
              document: Document) -> Composed:
     passages = "\n\n".join(f"[{i}] {hit.chunk.text}" for i, hit in enumerate(hits, start=1))
     text = (PROMPT | chat_model | StrOutputParser()).invoke({"passages": passages, "question": question})
@@ -52,7 +51,8 @@ def generate(chat_model: BaseChatModel, question: str, hits: list[Hit], support:
     for part in splitter.split(" ".join(text.split())):
         numbers = [int(n) for n in _MARKER.findall(part.text)]
         claim = _MARKER.sub("", part.text).strip()
-        backing = sorted({n for n in numbers if 1 <= n <= len(hits) and support.supports(claim, hits[n - 1].chunk.text)})
+        backing = sorted({n for n in numbers
+                          if 1 <= n <= len(hits) and support.supports(claim, [hits[n - 1].chunk.text])})
         if not claim or not backing:
             continue  # uncited, wrongly cited or unsupported: it never reaches the user
         cited = []
@@ -69,8 +69,8 @@ def generate(chat_model: BaseChatModel, question: str, hits: list[Hit], support:
     return Composed(tuple(sentences), tuple(citations.values()))
 
 
-def _closest_span(claim: str, hit: Hit, support: SupportCheck) -> tuple[int, int]:
+def _closest_span(claim: str, hit: Hit, support: SupportChecker) -> tuple[int, int]:
     """The passage sentence that best matches the claim: the exact span the user is shown."""
-    vectors = support.embedder.encode([claim] + [s.text for s in hit.chunk.sentences])
-    best = hit.chunk.sentences[int(np.argmax(vectors[1:] @ vectors[0]))]
+    target = support.vector(claim)
+    best = max(hit.chunk.sentences, key=lambda s: float(support.vector(s.text) @ target))
     return best.start, best.end

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from .corpus import Document
 from .models import AnswerSentence, Citation
-from .support import SupportCheck
+from .support import SupportChecker
 
 
 def supported(sentence: AnswerSentence, citations: dict[int, Citation], document: Document,
-              support: SupportCheck | None = None) -> bool:
+              support: SupportChecker | None = None) -> bool:
     if not sentence.citations:
         return False
     for number in sentence.citations:
         citation = citations.get(number)
         if citation is None or document.text[citation.start:citation.end] != citation.quote:
             return False
-        if sentence.text not in citation.quote and not (support and support.supports(sentence.text,
-                                                                                          citation.passage)):
+        backed = sentence.text in citation.quote or (support and support.supports(sentence.text, [citation.passage]))
+        if not backed:
             return False
     return True
 
 
 def verified(sentences: tuple[AnswerSentence, ...], citations: tuple[Citation, ...], document: Document,
-             support: SupportCheck | None = None) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
+             support: SupportChecker | None = None) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
     """Keep supported sentences only, and only the citations they still use (renumbered in order)."""
     by_number = {c.number: c for c in citations}
     kept = [s for s in sentences if supported(s, by_number, document, support)]
