@@ -510,6 +510,7 @@ RULES: tuple[Rule, ...] = (
             r"<kid> ~ (?:limp\w*|wont walk|refuses to walk|refusing to walk|not walking|stopped walking|cant walk"
             r"|isnt walking|wont put weight|walking funny|walks funny)",
             r"limp\w* ~1 <kid>",
+            r"<kid>(?: \w+){0,6} (?:limp\w*)",  # "my daughter is 10 and has been limping"
         ),
     ),
 )

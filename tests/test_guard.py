@@ -164,6 +164,7 @@ POSITIVES: list[tuple[str, str]] = [
     ("hip_fracture_deformity", "fell and my hip is broken"),
     ("hip_fracture_deformity", "I think I fractured my hip"),
     # child_limp
+    ("child_limp", "my son is 14 and has been limping since football, hip hurts"),
     ("child_limp", "My 12-year-old son has a limp"),
     ("child_limp", "my daughter is limping after soccer"),
     ("child_limp", "my kid won't walk on her left leg"),
