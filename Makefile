@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run index test eval clean-index browser
+.PHONY: install run index test eval bench clean-index browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ browser:
 
 test: install browser
 	$(PY) -m pytest
+
+# The eval (gate in eval/gate.yaml) and the benchmark (writes bench/results.json and bench/results.md).
+eval: index
+	$(PY) -m assistant eval
+
+bench: install
+	$(PY) bench/bench.py
 
 clean-index:
 	rm -rf index
