@@ -22,9 +22,9 @@ def is_follow_up(question: str) -> bool:
 
 
 def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
-    """The question itself, or — for a short follow-up — the last user turn followed by it."""
+    """The question itself, or — for a short follow-up — the last user turn followed by it (twice)."""
     if earlier_user_turns and is_follow_up(question):
-        return f"{earlier_user_turns[-1]} {question}"
+        return f"{earlier_user_turns[-1]} {question} {question}"  # its own words count double
     return question
 
 
@@ -56,7 +56,10 @@ class Speller:
     """
 
     def __init__(self, vocabulary: set[str], is_known_word: Callable[[str], bool]):
-        self._vocabulary = sorted(w for w in vocabulary if len(w) >= 4)
+        self._vocabulary = {w for w in vocabulary if len(w) >= 4}
+        self._by_letter: dict[str, list[str]] = {}
+        for word in sorted(self._vocabulary):
+            self._by_letter.setdefault(word[0], []).append(word)
         self._known = is_known_word
         self._cache: dict[str, str] = {}
 
@@ -65,8 +68,7 @@ class Speller:
         if len(lower) < 5 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
             return word
         if lower not in self._cache:
-            same_start = [w for w in self._vocabulary if w[0] == lower[0]]
-            match = difflib.get_close_matches(lower, same_start, n=1, cutoff=0.9)
+            match = difflib.get_close_matches(lower, self._by_letter.get(lower[0], []), n=1, cutoff=0.9)
             self._cache[lower] = match[0] if match else word
         return self._cache[lower]
 
