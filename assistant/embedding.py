@@ -63,6 +63,13 @@ class Embedder(Embeddings):
         digest.update(str((self.model_path / "model.safetensors").stat().st_size).encode())
         return f"{MODEL_NAME}@{digest.hexdigest()[:12]}"
 
+    def tune_for_queries(self) -> None:
+        """Serving embeds one short question at a time, from several request threads: one torch thread each
+        is steadier than two that contend (measured on 2 cores under load: 14 ms against 80 ms at the median)."""
+        import torch
+
+        torch.set_num_threads(1)
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text).ids)
 

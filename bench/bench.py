@@ -157,7 +157,8 @@ class Server:
                "HIP_FEEDBACK_PATH": "off"}
         self.started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1",
-                                         "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env)
+                                         "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait_for_page(self, timeout: float = 120) -> float:
         import httpx
