@@ -36,3 +36,9 @@ bench: install
 
 clean-index:
 	rm -rf index
+
+# Known vulnerabilities in the installed dependencies: pip-audit looks each one up in PyPI's advisory data, so it
+# needs the network. Not part of `make test`.
+.PHONY: audit
+audit: install
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off

@@ -43,10 +43,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .chain import Assistant
     from .render import as_json, as_text
 
-    history = json.loads(Path(args.history).read_text()) if args.history else []
+    history = _read_history(Path(args.history)) if args.history else []
     answer = Assistant().answer(args.question, history)
     print(as_json(answer) if args.json else as_text(answer))
     return 0
+
+
+def _read_history(path: Path) -> list:
+    from .errors import BadInput
+
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"--history {path}: no such file.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadInput(f"--history {path} is not a JSON file ({error}); it should hold a list of "
+                       f'{{"role": "user"|"assistant", "content": "…"}} turns.') from None
+    if not isinstance(history, list):
+        raise BadInput(f'--history {path} must hold a JSON list of {{"role", "content"}} turns.')
+    return history
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

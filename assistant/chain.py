@@ -7,6 +7,7 @@ setting, prompt or model output can reach the user once it has fired.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 from . import decline, guard
 from .compose import compose
 from .engine import Engine
-from .errors import BadInput
+from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .query import plain_question, question_parts, retrieval_query
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
@@ -34,6 +35,7 @@ DECLINE_MESSAGE = (
 )
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
+REFERENCE_SLACK = 4  # extra passages fetched so reference entries can be set aside for most questions
 
 
 @dataclass
@@ -52,6 +54,22 @@ class Turn:
 
     def lap(self, step: str, since: float) -> None:
         self.timings_ms[step] = round((time.perf_counter() - since) * 1000, 3)
+
+
+_UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")  # controls, lone surrogates
+_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+
+
+def clean_text(text: str) -> str:
+    r"""`text` without NUL, other control characters and unpaired surrogates; line breaks become `\n`, tabs stay.
+
+    Applied to every message and earlier turn before anything reads them (the guard included), so
+    `"fe\x00ver"` reaches the guard as `"fever"` and nothing unprintable is echoed back or stored.
+
+    >>> clean_text("ice\x00 my hip\r\nplease\x07")
+    'ice my hip\nplease'
+    """
+    return _UNWANTED.sub("", _BREAKS.sub("\n", text))
 
 
 def user_turns(history: Iterable) -> list[str]:
@@ -108,14 +126,23 @@ class Assistant:
         return answer
 
     def _start(self, question: str, history: Iterable) -> Turn:
-        if not isinstance(question, str) or not question.strip():
+        """Validate and clean the input: the question and the user's earlier turns, at most `max_history_turns`
+        of them (older ones are dropped), each within `max_message_chars` once cleaned."""
+        if not isinstance(question, str) or not clean_text(question).strip():
             raise BadInput("The question is empty — type a question about hip pain after running.")
+        if isinstance(history, (str, bytes, dict)):
+            raise BadInput('The history must be a list of earlier turns: [{"role": "user", "content": "…"}, …].')
+        question = clean_text(question).strip()
         limit = self.settings.max_message_chars
         if len(question) > limit:
-            raise BadInput(f"The question is {len(question)} characters long; the limit is {limit}. "
-                           f"Please shorten it.")
-        turns = user_turns(history)[-self.settings.max_history_turns:]
-        return Turn(question=question.strip(), user_turns=turns)
+            raise MessageTooLong(f"The question is {len(question)} characters long; the limit is {limit}. "
+                                 f"Please shorten it.")
+        turns = [clean_text(t).strip() for t in user_turns(history)][-self.settings.max_history_turns:]
+        longest = max(map(len, turns), default=0)
+        if longest > limit:
+            raise MessageTooLong(f"An earlier message in this conversation is {longest} characters long; the limit "
+                                 f"is {limit}. Start a new conversation.")
+        return Turn(question=question, user_turns=[t for t in turns if t])
 
     # -- steps --------------------------------------------------------------------------------
     def _guard(self, turn: Turn) -> Turn:
@@ -151,13 +178,21 @@ class Assistant:
             if query != part:  # a follow-up: its own words count as much as the topic it continues
                 vector = vector + self.engine.embed(part)
                 vector = vector / np.linalg.norm(vector)
-            hits = self.engine.retrieve(query, query_vector=vector)
+            hits = self._passages(query, vector)
             evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
             if self.exemplars is not None:
                 evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
             if best is None or evidence.strength > best[3].strength:
                 best = (query, vector, hits, evidence)
         return best
+
+    def _passages(self, query: str, vector: np.ndarray) -> list[Hit]:
+        """The top-k passages; reference-list entries only when the question asks for a source."""
+        k = self.settings.top_k
+        hits = self.engine.retrieve(query, k=k + REFERENCE_SLACK, query_vector=vector)
+        if not decline.asks_for_source(query):
+            hits = [h for h in hits if h.chunk.kind != "reference"]
+        return hits[:k]
 
     def _retrieve(self, turn: Turn) -> Turn:
         start = time.perf_counter()

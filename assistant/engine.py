@@ -23,16 +23,18 @@ from .settings import Settings, get_settings
 from .store import Generation, Store
 
 
-def store_for(settings: Settings) -> Store:
+def store_for(settings: Settings, *, repair: bool = True) -> Store:
+    """The index `settings` name. A build repairs: it moves an unreadable embedded database aside and starts
+    afresh. The engine passes `repair=False`: it only reports it, with the command that rebuilds it."""
     return Store(path=settings.index_dir, host=settings.chroma_host, port=settings.chroma_port,
-                 prefix=settings.collection_prefix)
+                 prefix=settings.collection_prefix, repair=repair)
 
 
 class Engine:
     def __init__(self, settings: Settings | None = None, store: Store | None = None,
                  embedder: Embedder | None = None):
         self.settings = settings or get_settings()
-        self.store = store or store_for(self.settings)
+        self.store = store or store_for(self.settings, repair=False)
         self.embedder = embedder or Embedder()
         self._lock = threading.Lock()
         self._checked = 0.0
@@ -45,6 +47,7 @@ class Engine:
             if self._loaded is None:
                 self._loaded = self._load()
         self.embedder.model  # noqa: B018 — load the weights now, not on the first question
+        self.embedder.tune_for_queries()
         return self
 
     def _load(self):
@@ -70,6 +73,8 @@ class Engine:
         self._checked = now
         try:
             active = self.store.active()
+        except IndexNotReady:
+            raise  # unreachable or corrupted: the store's message says what to do
         except Exception as error:
             raise IndexNotReady(f"The index at {self.store.location} cannot be reached ({type(error).__name__}) — "
                                 f"check that it is running; answers resume when it is back.") from error

@@ -19,3 +19,11 @@ class ConfigError(AssistantError):
 
 class BadInput(AssistantError):
     """A question or request the assistant cannot take as it is."""
+
+
+class MessageTooLong(BadInput):
+    """A message, or an earlier user turn, over `HIP_MAX_MESSAGE_CHARS`; the API answers 413 with the limit."""
+
+
+class FeedbackNotSaved(AssistantError):
+    """A vote could not be written; it is held in memory and written with the next vote that can be saved."""

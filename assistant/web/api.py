@@ -2,11 +2,19 @@
 
     POST /api/chat          {message, history?, session_id?} → the answer as JSON (`assistant.render.as_dict`)
     POST /api/chat/stream   the same, as server-sent events: one `sentence` event per sentence, then `answer`
-    GET  /api/health        200 {status, chunks, generation}, or 503 with the repair command
+    GET  /api/health        200 {status, chunks, generation, feedback}, or 503 with the repair command
 
-Errors keep the assistant's own words in `detail`: an empty question → 422, one over
-`max_message_chars` → 413, a body that is not the JSON described here → 422, the index not ready → 503.
-A request body over 256 KiB gets Starlette's plain-text 413 "Content Too Large" before it is parsed.
+Errors are JSON `{"detail": …}` in the assistant's own words, and no input gets a 5xx:
+  - an empty question (after control characters are removed) → 422;
+  - a question, or an earlier user turn, over `max_message_chars` → 413 naming the limit;
+  - more than `MAX_HISTORY_TURNS` turns → 422 (only the latest `max_history_turns` user turns are used);
+  - a body over `MAX_BODY_BYTES` → 413, before it is read;
+  - a body that is not UTF-8 JSON of this shape (malformed, wrong types, too deeply nested) → 422,
+    listing `{type, loc, msg}` for each problem (the offending input is not echoed back);
+  - the index not ready → 503 with the repair command.
+NUL and other control characters are removed from messages before anything reads them
+(`assistant.chain.clean_text`); emoji, any script, markup and "ignore your instructions" text are
+just text: the answer can only quote the article.
 
     curl -s localhost:7860/api/chat -H 'content-type: application/json' -d '{"message": "how long should i ice my hip"}'
 """
@@ -16,20 +24,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import BadInput, IndexNotReady
+from ..errors import BadInput, IndexNotReady, MessageTooLong
 from ..models import Answer
 from ..render import as_dict
 from ..settings import Settings
+from .feedback import FeedbackStore
+from .logs import request_id
 from .origins import origin_guard
+from .security import headers_for
 from .service import AnswerService
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_HISTORY_TURNS = 100
+_UNPARSABLE = "There was an error parsing the body"  # FastAPI's words for a body json.loads could not read
 
 
 class Turn(BaseModel):
@@ -41,7 +58,8 @@ class ChatRequest(BaseModel):
     message: str = Field(..., description="The user's question (at most `HIP_MAX_MESSAGE_CHARS` characters).",
                          examples=["how long should i ice my hip"])
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
-                                description="Earlier turns, oldest first; only the user's turns are used.")
+                                description="Earlier turns, oldest first; only the user's turns are used, the latest "
+                                            "`HIP_MAX_HISTORY_TURNS` (20) of them.")
     session_id: str | None = Field(None, max_length=128,
                                    description="Opaque conversation id for your own correlation; not stored.")
 
@@ -50,14 +68,14 @@ class ErrorBody(BaseModel):
     detail: str
 
 
-_ERRORS = {413: {"model": ErrorBody, "description": "The message is over the size limit"},
+_ERRORS = {413: {"model": ErrorBody, "description": "The message, an earlier turn or the whole body is over its limit"},
            422: {"description": "Empty message, or a body that is not the JSON described here"},
            429: {"model": ErrorBody, "description": "Too many requests from this client; see Retry-After"},
            503: {"model": ErrorBody, "description": "The index is not ready; the detail names the repair command"}}
 
 
-def build_router(service: AnswerService, settings: Settings) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["chat"], max_body_size=MAX_BODY_BYTES)
+def build_router(service: AnswerService, settings: Settings, feedback: FeedbackStore | None = None) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["chat"])
     guarded = [Depends(origin_guard(settings.allowed_origins))]
 
     async def answered(body: ChatRequest) -> Answer:
@@ -65,9 +83,10 @@ def build_router(service: AnswerService, settings: Settings) -> APIRouter:
         try:
             answer = await run_in_threadpool(service.answer, body.message,
                                              [turn.model_dump() for turn in body.history])
+        except MessageTooLong as error:
+            raise HTTPException(413, str(error)) from error
         except BadInput as error:
-            too_long = len(body.message) > settings.max_message_chars
-            raise HTTPException(413 if too_long else 422, str(error)) from error
+            raise HTTPException(422, str(error)) from error
         except IndexNotReady as error:
             raise HTTPException(503, str(error)) from error
         return answer
@@ -91,10 +110,78 @@ def build_router(service: AnswerService, settings: Settings) -> APIRouter:
 
     @router.get("/health", summary="Is the index loaded?", responses={503: _ERRORS[503]})
     async def health() -> dict:
+        """`feedback` says whether votes are being saved (`ok`) and how many wait in memory (`held`)."""
         try:
-            return await run_in_threadpool(service.health)
+            status = await run_in_threadpool(service.health)
         except IndexNotReady as error:
             raise HTTPException(503, str(error)) from error
+        if feedback is not None:
+            status["feedback"] = feedback.status()
+        return status
 
     return router
 
+
+class BodyLimitMiddleware:
+    """ASGI middleware: a JSON 413 for a request body over `limit` bytes under `prefix`, before it is parsed.
+
+    A declared `Content-Length` over the limit is refused without reading; a chunked body is counted as it
+    arrives and refused once it passes the limit.
+    """
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES, max_message_chars: int = 2000, prefix: str = "/api/"):
+        self.app, self.limit, self.prefix = app, limit, prefix
+        self.detail = (f"The request is over {limit // 1024} KiB. Send one message of at most {max_message_chars} "
+                       f"characters and at most {MAX_HISTORY_TURNS} earlier turns.")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await JSONResponse({"detail": self.detail}, status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, self.detail)  # FastAPI passes HTTPExceptions from the body read through
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """422s that list what is wrong without echoing the input; unreadable bodies as 422; 500s as JSON."""
+
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = []
+        for problem in error.errors():
+            msg = problem.get("msg", "Invalid value")
+            if problem.get("type") == "json_invalid" and (problem.get("ctx") or {}).get("error"):
+                msg = f"{msg}: {problem['ctx']['error']}"
+            problems.append({"type": problem.get("type"), "loc": list(problem.get("loc", ())), "msg": msg})
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    async def http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code == 400 and error.detail == _UNPARSABLE:
+            return JSONResponse({"detail": 'The request body is not readable JSON: send UTF-8 JSON such as '
+                                           '{"message": "how long should i ice my hip"} with Content-Type: '
+                                           'application/json.'}, status_code=422)
+        return await http_exception_handler(request, error)
+
+    async def crashed(request: Request, error: Exception) -> JSONResponse:
+        """Sent from outside every middleware (Starlette's last resort), so it sets their headers itself."""
+        rid = request_id(request.scope)
+        return JSONResponse({"detail": f"Something went wrong on our side (request id {rid}). Please try again; if "
+                                       f"it keeps happening, quote the request id."},
+                            status_code=500, headers={**headers_for(request.url.path), "X-Request-ID": rid})
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, crashed)

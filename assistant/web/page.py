@@ -13,7 +13,8 @@ from html import escape
 
 import gradio as gr
 
-from ..errors import AssistantError
+from ..chain import clean_text
+from ..errors import AssistantError, FeedbackNotSaved
 from ..render import as_dict
 from ..settings import Settings
 from . import cards
@@ -33,11 +34,12 @@ def build_page(service: AnswerService, feedback: FeedbackStore, settings: Settin
     with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
         gr.Markdown(f"# {TITLE}\nAsk how to treat or prevent hip pain from running. Every answer quotes the article "
                     f"and shows where.")
-        gr.HTML(f'<p class="hip-disclaimer" role="note">{escape(DISCLAIMER)}</p>')
+        # Markdown, not gr.HTML: gr.HTML evaluates its template with `new Function`, which the page's CSP forbids.
+        gr.Markdown(f'<p class="hip-disclaimer" role="note">{escape(DISCLAIMER)}</p>')
         # Messages are HTML built by `cards` (every text escaped), so markdown and LaTeX rendering are off.
         chatbot = gr.Chatbot(label="Conversation", height="70vh", min_height=420, render_markdown=False,
                              sanitize_html=True, latex_delimiters=[], buttons=[], group_consecutive_messages=False,
-                             feedback_options=("Like", "Dislike") if feedback.enabled else None,
+                             feedback_options=("Like", "Dislike"),  # shown only when a `like` listener is attached
                              examples=[{"text": q} for q in EXAMPLES], elem_id="hip-chat",
                              placeholder="Ask a question, or pick one of the examples.")
         with gr.Row():
@@ -51,7 +53,8 @@ def build_page(service: AnswerService, feedback: FeedbackStore, settings: Settin
 
         def respond(message: str, chat: list, history: list, by_index: dict):
             chat, history, by_index = list(chat or []), list(history or []), dict(by_index or {})
-            if not (message or "").strip():
+            message = clean_text(message) if isinstance(message, str) else ""
+            if not message.strip():
                 yield message, chat, history, by_index
                 return
             chat += [{"role": "user", "content": cards.user_html(message)},
@@ -79,8 +82,12 @@ def build_page(service: AnswerService, feedback: FeedbackStore, settings: Settin
             answer = (by_index or {}).get(str(index))
             if answer is None or vote.liked not in (True, False):
                 return
-            feedback.record("like" if vote.liked else "dislike", answer,
-                            session=getattr(request, "session_hash", None))
+            try:
+                feedback.record("like" if vote.liked else "dislike", answer,
+                                session=getattr(request, "session_hash", None))
+            except FeedbackNotSaved as error:
+                gr.Warning(str(error), duration=6)
+                return
             gr.Info("Thanks — your feedback was saved.", duration=3)
 
         def pick_example(example: gr.SelectData) -> str:
@@ -91,7 +98,8 @@ def build_page(service: AnswerService, feedback: FeedbackStore, settings: Settin
         question.submit(respond, **io)
         send.click(respond, **io)
         chatbot.example_select(pick_example, None, [question], api_visibility="private").then(respond, **io)
-        chatbot.like(record, [answers], None, api_visibility="private")
+        if feedback.enabled:  # HIP_FEEDBACK_PATH=off: no thumbs at all
+            chatbot.like(record, [answers], None, api_visibility="private")
         new.click(lambda: ("", [], [], {}), None, [question, chatbot, turns, answers], api_visibility="private")
         chatbot.clear(lambda: ([], {}), None, [turns, answers], api_visibility="private")  # the bin icon
     return page

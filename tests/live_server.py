@@ -1,0 +1,211 @@
+"""Helpers for tests that run the real app or a real Chroma server as subprocesses on 127.0.0.1.
+
+`serve()` starts `python -m assistant serve` under a network guard: any attempt to open a connection to, or
+resolve, anything but the loopback interface is refused and written to the server's log as
+`BLOCKED NETWORK …`, so a test can assert that nothing left the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+from assistant.settings import ROOT
+
+T = TypeVar("T")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+NETWORK_GUARD = r"""
+import runpy, socket, sys
+
+def _loopback(host):
+    return isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost"))
+
+def _refuse(what):
+    print(f"BLOCKED NETWORK {what}", file=sys.stderr, flush=True)
+    raise OSError(f"network disabled by the test: {what}")
+
+_connect, _connect_ex, _getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+def connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+        _refuse(f"connect {address!r}")
+    return _connect(self, address)
+
+def connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+        _refuse(f"connect {address!r}")
+    return _connect_ex(self, address)
+
+def getaddrinfo(host, *args, **kwargs):
+    if host is not None and not _loopback(host if isinstance(host, str) else host.decode()):
+        _refuse(f"resolve {host!r}")
+    return _getaddrinfo(host, *args, **kwargs)
+
+socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+sys.argv = ["assistant", *sys.argv[1:]]
+runpy.run_module("assistant", run_name="__main__", alter_sys=True)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check: Callable[[], T], timeout: float, what: str, every: float = 0.1) -> T:
+    """Poll `check` until it returns something truthy (a subprocess gives nothing to wait on); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(every)
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server process, from /proc."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS for the server process")
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=60, **kwargs)
+
+    def post(self, path: str, **kwargs) -> httpx.Response:
+        return httpx.post(self.url + path, timeout=60, **kwargs)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def serve(env: dict[str, str], log_path: Path, *, ready: tuple[int, ...] = (200,), timeout: float = 120) -> Served:
+    """`python -m assistant serve` on a free port under the network guard; returns once /api/health answers
+    with one of `ready` (pass (200, 503) for an app that is meant to start without a usable index)."""
+    port = free_port()
+    log = log_path.open("wb")
+    process = subprocess.Popen([sys.executable, "-c", NETWORK_GUARD, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
+                               stderr=subprocess.STDOUT)
+    log.close()
+    served = Served(f"http://127.0.0.1:{port}", process, log_path)
+
+    def answering():
+        if process.poll() is not None:
+            raise AssertionError(f"the app exited with {process.returncode}:\n{served.log()[-3000:]}")
+        try:
+            status = served.get("/api/health").status_code
+        except httpx.TransportError:
+            return None
+        if status == 503 and 503 not in ready:
+            raise AssertionError(f"the app cannot serve: {served.get('/api/health').json()['detail']}")
+        return status in ready
+
+    try:
+        wait_for(answering, timeout, "the app to answer /api/health", every=0.25)
+    except BaseException:
+        served.stop()
+        raise
+    return served
+
+
+def start_chroma(path: Path, port: int, log_path: Path) -> subprocess.Popen:
+    """`chroma run` (the binary next to this Python) on 127.0.0.1:`port`, once it accepts connections."""
+    chroma = Path(sys.executable).parent / "chroma"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT,
+                                   env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"})
+
+    def accepting():
+        if process.poll() is not None:
+            raise AssertionError(f"chroma run exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(accepting, 60, f"chroma run on port {port}", every=0.1)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium through Playwright (`make browser` installs it)."""
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which(CHROMIUM):
+        raise AssertionError(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def watched_page(browser):
+    """A new context and page that record CSP violations (`window.__csp`), page errors and every URL requested."""
+    context = browser.new_context(viewport={"width": 1100, "height": 1000})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.requests, page.errors = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.add_init_script("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                         "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+    return context, page
+
+
+def ask_on_page(page, question: str):
+    """Type a question on the chat page; the reply once its sources (or a decline or an error) are in."""
+    from playwright.sync_api import expect
+
+    page.locator("#hip-question textarea").fill(question)
+    page.locator("#hip-question textarea").press("Enter")
+    reply = page.locator('[data-testid="bot"]').last
+    expect(reply.locator(".hip-sources, .hip-declined, .hip-error")).to_have_count(1, timeout=30_000)
+    return reply
