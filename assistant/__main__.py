@@ -60,7 +60,7 @@ def _read_history(path: Path) -> list:
         raise BadInput(f"--history {path} is not a JSON file ({error}); it should hold a list of "
                        f'{{"role": "user"|"assistant", "content": "…"}} turns.') from None
     if not isinstance(history, list):
-        raise BadInput(f'--history {path} must hold a JSON list of {{"role", "content"}} turns.')
+        raise BadInput(f'--history {path}: the history must be a list of {{"role", "content"}} turns.')
     return history
 
 
