@@ -46,6 +46,8 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+
+from live_server import stop  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
@@ -125,11 +127,6 @@ def live_app(built_settings, tmp_path_factory) -> LiveApp:
             time.sleep(0.25)  # polling a subprocess: there is nothing to wait on
         yield app
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
         host.shutdown()

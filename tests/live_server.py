@@ -7,6 +7,8 @@ resolve, anything but the loopback interface is refused and written to the serve
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import socket
@@ -209,3 +211,15 @@ def ask_on_page(page, question: str):
     reply = page.locator('[data-testid="bot"]').last
     expect(reply.locator(".hip-sources, .hip-declined, .hip-error")).to_have_count(1, timeout=30_000)
     return reply
+
+
+def read_events(text: str) -> list[tuple[str, dict]]:
+    """Server-sent events as (event, data) pairs."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines = block.split("\n")
+        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
+        data = "\n".join(line[5:].lstrip() for line in lines if line.startswith("data:"))
+        if data:
+            events.append((name, json.loads(data)))
+    return events

@@ -13,6 +13,7 @@ from assistant.chain import Assistant
 from assistant.engine import Engine
 from assistant.settings import Settings
 from assistant.web.ratelimit import RateLimiter
+from live_server import read_events
 
 pytestmark = pytest.mark.slow
 
@@ -24,18 +25,6 @@ FALL = "i fell on my hip and cant walk"
 def http(live_app):
     with httpx.Client(base_url=live_app.url, timeout=30) as client:
         yield client
-
-
-def read_events(response: httpx.Response) -> list[tuple[str, dict]]:
-    """Server-sent events as (event, data) pairs."""
-    events = []
-    for block in response.text.replace("\r\n", "\n").split("\n\n"):
-        lines = block.split("\n")
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
-        data = "\n".join(line[5:].lstrip() for line in lines if line.startswith("data:"))
-        if data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 # -- a real server ------------------------------------------------------------------------------------------------
@@ -76,7 +65,7 @@ def test_stream_sends_one_event_per_sentence_then_the_whole_answer(http):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         response.read()
-    events = read_events(response)
+    events = read_events(response.text)
     *sentences, (last, answer) = events
     assert last == "answer"
     assert {name for name, _ in sentences} == {"sentence"}

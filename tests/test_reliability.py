@@ -20,6 +20,7 @@ from assistant import guard
 from assistant.chain import Assistant, clean_text
 from assistant.models import GuardVerdict
 from assistant.settings import ROOT
+from live_server import read_events
 
 ICE = "how long should i ice my hip"
 FALL = "i fell on my hip and cant walk"
@@ -43,17 +44,6 @@ def client(app):
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
     print(f"\nproperty tests: {sum(SEEN.values())} inputs, by outcome: {dict(sorted(SEEN.items()))}")
-
-
-def read_events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        lines = block.split("\n")
-        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
-        data = "\n".join(line[5:].lstrip() for line in lines if line.startswith("data:"))
-        if data:
-            events.append((name, json.loads(data)))
-    return events
 
 
 def check_answer(answer: dict, document) -> None:
