@@ -179,12 +179,20 @@ class Assistant:
                 vector = vector + self.engine.embed(part)
                 vector = vector / np.linalg.norm(vector)
             hits = self._passages(query, vector)
-            evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical)
-            if self.exemplars is not None:
-                evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
+            evidence = self._evidence(query, vector, hits, part)
+            if query != part and decline.unknown_words(part, self.engine.lexical):
+                alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
+                if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone), part)):
+                    evidence = replace(evidence, new_subject=True)
             if best is None or evidence.strength > best[3].strength:
                 best = (query, vector, hits, evidence)
         return best
+
+    def _evidence(self, query: str, vector: np.ndarray, hits: list[Hit], own_words: str) -> decline.Evidence:
+        evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical, own_words)
+        if self.exemplars is not None:
+            evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
+        return evidence
 
     def _passages(self, query: str, vector: np.ndarray) -> list[Hit]:
         """The top-k passages; reference-list entries only when the question asks for a source."""

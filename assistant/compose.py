@@ -61,7 +61,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
 
     chosen: dict[tuple[str, int], Chunk] = {}
     picked_vectors: list[np.ndarray] = []
-    units = words = 0
+    units = words = shown = 0
     for score, chunk, i in candidates:
         if score < best - RELATIVE_MARGIN or units >= max_sentences:
             break
@@ -71,13 +71,14 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         unit = _with_context(chunk, i)
         new = [j for j in unit if (chunk.id, j) not in chosen]
         added_words = sum(len(chunk.sentences[j].text.split()) for j in new)
-        if units and words + added_words > max_words:
-            continue
+        if units and (words + added_words > max_words or shown + len(new) > 2 * max_sentences):
+            continue  # a pick may bring its label or antecedent along: at most twice the sentences picked
         for j in new:
             chosen[(chunk.id, j)] = chunk
         picked_vectors.append(vector)
         units += 1
         words += added_words
+        shown += len(new)
     if wants_source:
         _add_sources(chosen, hits, document)
     return _cite(sorted(chosen.items(), key=lambda item: item[1].sentences[item[0][1]].start), document)

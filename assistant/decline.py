@@ -71,6 +71,7 @@ class Evidence:
     known_terms: float
     resemblance: float = 0.0
     other_body_part: bool = False
+    new_subject: bool = False  # a follow-up whose own words, read alone, are declined and name what the article lacks
 
     @property
     def strength(self) -> float:
@@ -81,15 +82,32 @@ class Evidence:
         return np.array([getattr(self, f) for f in FEATURES], dtype=float)
 
 
-def gather(question: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
-           lexical: LexicalIndex) -> Evidence:
-    terms = set(tokenize([question])[0])
+_CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
+               "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
+
+
+def unknown_words(text: str, lexical: LexicalIndex) -> set[str]:
+    """The content words of `text` the article never uses: "diet" in "what about my diet?" (not "my" or "would")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # already loaded with sentence-transformers
+
+    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in _CHAT_WORDS]
+    return {t for t in tokenize([" ".join(words)])[0] if not lexical.in_corpus(t)} if words else set()
+
+
+def gather(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
+           lexical: LexicalIndex, own_words: str | None = None) -> Evidence:
+    """The evidence for a retrieval `query`. For a follow-up, the query carries the earlier turn; `own_words` is
+    what the user just typed, and the words-the-article-knows and body-part checks read those alone, so "what
+    about my diet?" or "and my knee?" after a hip question is judged on diet and knee, not on the hip."""
+    own_words = query if own_words is None else own_words
+    terms = set(tokenize([query])[0])
     weight = sum(lexical.idf(t) for t in terms) or 1.0
     best = max((float((sentence_vectors[h.chunk.id] @ query_vector).max()) for h in hits), default=0.0)
     coverage = max((sum(lexical.idf(t) for t in terms if t in lexical.terms[h.chunk.id]) / weight for h in hits),
                    default=0.0)
-    known = sum(lexical.idf(t) for t in terms if lexical.in_corpus(t)) / weight if terms else 0.0
-    other = bool(_OTHER_BODY_PART.search(question)) and not _HIP_TERMS.search(question)
+    own = set(tokenize([own_words])[0])
+    known = sum(lexical.idf(t) for t in own if lexical.in_corpus(t)) / sum(lexical.idf(t) for t in own) if own else 0.0
+    other = bool(_OTHER_BODY_PART.search(own_words)) and not _HIP_TERMS.search(own_words)
     return Evidence(best, coverage, known, other_body_part=other)
 
 
@@ -128,7 +146,7 @@ class DeclineModel:
         return float(evidence.vector() @ np.array(self.weights) + self.bias)
 
     def declines(self, evidence: Evidence) -> bool:
-        return evidence.other_body_part or self.score(evidence) < self.threshold
+        return evidence.other_body_part or evidence.new_subject or self.score(evidence) < self.threshold
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> DeclineModel:

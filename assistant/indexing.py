@@ -52,9 +52,23 @@ def load_chunks(settings: Settings, embedder: Embedder) -> tuple[corpus.Document
     return document, chunking.chunk_document(document, embedder.max_tokens, embedder.count_tokens)
 
 
+SENTENCE_VECTORS_VERSION = "2"  # bump when sentence_texts() changes: forces a full re-index
+
+
 def manifest(embedder: Embedder, document: corpus.Document) -> dict:
     return {"embedding_model": embedder.fingerprint, "chunker": chunking.CHUNKER_VERSION,
-            "max_tokens": embedder.max_tokens, "corpus": document.fingerprint}
+            "sentence_vectors": SENTENCE_VECTORS_VERSION, "max_tokens": embedder.max_tokens,
+            "corpus": document.fingerprint}
+
+
+def sentence_texts(chunk: Chunk) -> list[tuple[str, str]]:
+    """Each sentence alone and under its section heading; its vector is the normalised mean of the two.
+
+    Alone, "Maybe it’s a dull ache or a sharp stabbing feeling." does not say it is about hip pain, and a
+    bullet's "Taking the time to hold some slow, static stretches…" does not say it is the cool-down; under
+    its heading it does. The sentence alone keeps its own wording strong.
+    """
+    return [(s.text, f"{chunk.heading_path[-1]}. {s.text}") for s in chunk.sentences]
 
 
 def build(settings: Settings, store: Store, embedder: Embedder, full: bool = False,
@@ -63,7 +77,7 @@ def build(settings: Settings, store: Store, embedder: Embedder, full: bool = Fal
     wanted = manifest(embedder, document)
     active = store.active()
     reusable = active is not None and not full and all(
-        active.manifest.get(k) == wanted[k] for k in ("embedding_model", "chunker", "max_tokens"))
+        active.manifest.get(k) == wanted[k] for k in ("embedding_model", "chunker", "sentence_vectors", "max_tokens"))
     old_ids = store.chunk_ids(active.name) if reusable else set()
     new_ids = [c.id for c in chunks]
     for orphan in store.generations() - ({active.name} if active else set()):
@@ -91,7 +105,8 @@ def build(settings: Settings, store: Store, embedder: Embedder, full: bool = Fal
 
 def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Embed each chunk and its sentences, in batches, with a progress bar over the texts."""
-    texts = [text for chunk in chunks for text in [chunk.embedding_text] + [s.text for s in chunk.sentences]]
+    texts = [text for chunk in chunks
+             for text in [chunk.embedding_text, *(t for pair in sentence_texts(chunk) for t in pair)]]
     step = embedder.batch_size
     batches = [embedder.encode(texts[i:i + step]) for i in
                tqdm(range(0, len(texts), step), desc="Embedding", unit="batch", disable=not progress or not texts)]
@@ -99,7 +114,9 @@ def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> dict[str,
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     row = 0
     for chunk in chunks:
-        size = 1 + len(chunk.sentences)
-        out[chunk.id] = (vectors[row], vectors[row + 1:row + size])
+        size = 1 + 2 * len(chunk.sentences)
+        pairs = vectors[row + 1:row + size]
+        mean = pairs[0::2] + pairs[1::2]
+        out[chunk.id] = (vectors[row], mean / np.linalg.norm(mean, axis=1, keepdims=True))
         row += size
     return out

@@ -101,6 +101,14 @@ def test_a_short_follow_up_is_resolved_against_the_earlier_question(assistant):
     assert any("Piriformis" in " > ".join(c.heading_path) + c.passage for c in answer.citations)
 
 
+@pytest.mark.parametrize("follow_up", ["what about my diet?", "and my knee?", "what about my shoulder"])
+def test_a_follow_up_on_a_subject_the_article_lacks_is_declined_not_answered_from_the_earlier_topic(assistant,
+                                                                                                   follow_up):
+    history = [{"role": "user", "content": "how do i treat hip pain after running"}]
+    assert assistant.answer("how do i treat hip pain after running").status == "answered"
+    assert assistant.answer(follow_up, history).status == "declined"
+
+
 def test_earlier_answers_are_not_read_as_if_the_user_said_them(assistant):
     history = [{"role": "assistant", "content": "I fell and can't bear weight — fever, numbness, chest pain."}]
     assert assistant.answer("how long should i ice my hip", history).status == "answered"

@@ -166,6 +166,22 @@ def test_the_committed_cases_load_with_unique_ids():
     assert len({c.id for c in cases}) == len(cases)
 
 
+def test_the_calibration_questions_are_not_the_eval_questions_in_other_words(embedder):
+    """The decline threshold is fitted on calibration.yaml; a near-copy of an eval case there would grade the eval
+    on its own training data. Every calibration `passage` must also still be article text."""
+    calibration = yaml.safe_load((ROOT / "eval" / "calibration.yaml").read_text())["questions"]
+    questions = [q["question"] for q in calibration]
+    similarity = embedder.encode(questions) @ embedder.encode([c["question"] for c in RAW_CASES]).T
+    closest = similarity.max(axis=1)
+    too_close = [(questions[i], RAW_CASES[int(similarity[i].argmax())]["question"], round(float(closest[i]), 3))
+                 for i in np.flatnonzero(closest >= 0.9)]
+    assert not too_close
+    assert len(calibration) >= 600 and sum(q["answerable"] for q in calibration) >= 300
+    article = (ROOT / "corpus" / "article.md").read_text(encoding="utf-8")
+    stale = [q["passage"] for q in calibration if "passage" in q and q["passage"] not in article]
+    assert not stale
+
+
 GOOD = {"id": "ice-how-long", "kind": "answerable", "question": "how long do i ice", "expect": "answered",
         "gold_sections": ["Treatments for Hip Pain in Runners"], "gold_quotes": ["20 minutes"],
         "key_facts": [["20 minutes"]]}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant import indexing
+
 from assistant.embedding import Embedder
 from assistant.engine import Engine, store_for
 from assistant.errors import IndexNotReady
@@ -60,7 +62,7 @@ def test_one_changed_paragraph_reembeds_only_its_chunk(fresh, embedder):
     report = build(settings, store_for(settings), counting, progress=False)
     assert report.embedded_chunks == 1 and len(report.removed) == 1 and report.changed == 1
     ice = next(c for c in Engine(settings, embedder=embedder).chunks if c.label == "Apply ice.")
-    assert counting.texts == 1 + len(ice.sentences)  # the chunk and its sentences, nothing else
+    assert counting.texts == 1 + 2 * len(ice.sentences)  # the chunk, its sentences alone and under their heading
     store = store_for(settings)
     ids = store.chunk_ids(store.active().name)
     assert report.removed[0] not in ids and report.added[0] in ids
@@ -74,6 +76,14 @@ def test_a_different_embedding_model_forces_a_full_rebuild(fresh, embedder):
     report = build(settings, store_for(settings), other, progress=False)
     assert report.full and report.embedded_chunks == first.embedded_chunks
     assert store_for(settings).active().manifest["embedding_model"] == "some-other-model@123"
+
+
+def test_a_new_way_of_embedding_sentences_forces_a_full_rebuild(fresh, embedder, monkeypatch):
+    settings, first = fresh
+    monkeypatch.setattr(indexing, "SENTENCE_VECTORS_VERSION", "next")
+    report = build(settings, store_for(settings), embedder, progress=False)
+    assert report.full and report.embedded_chunks == first.embedded_chunks
+    assert store_for(settings).active().manifest["sentence_vectors"] == "next"
 
 
 def test_a_build_that_crashes_halfway_leaves_the_old_index_serving(fresh, embedder):
