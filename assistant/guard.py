@@ -150,8 +150,8 @@ RULES: tuple[Rule, ...] = (
             r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))"
             r"(?: (?:on|off|down|over|from|onto) <my> \w+)?",
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
-            r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they) ~1 "
-            r"(?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|for|out|into|back|through"
+            r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they)"
+            r"(?! to) ~1 (?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|for|out|into|back|through"
             r"|off (?:the |my )?(?:pace|plan|wagon)))",
             r"<not_thing>fall(?:en|ing|s)? off(?! (?:the |my |a )?(?:pace|wagon|plan|schedule|radar|map|cliff))",
             r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg"
@@ -439,7 +439,11 @@ RULES: tuple[Rule, ...] = (
         "weight loss, previous cancer).",
         patterns=(
             r"<pain> ~1 (?:at night|in the night|during the night|overnight|all night|at nighttime|at night time"
-            r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)",
+            r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)"
+            # Not pain from lying on the sore hip: the article's bursitis sign ("worse when lying on your injured hip")
+            r"(?! (?:only )?(?:when|if|while|whenever) (?:i )?(?:lie|lying|laying|lay|sleep|sleeping) on (?:it|that side"
+            r"|this side|that hip|this hip|my (?:left |right |sore |bad )?(?:side|hip)|the (?:sore|bad|painful|injured"
+            r"|same) (?:side|hip)))",
             r"(?:night|nighttime|night time|nocturnal|resting|rest) pain",
             r"(?:wakes?|woke|waking) me (?:up )?(?:at night|in the night|during the night)",
             r"<pain> ~1 (?:at rest|when resting|while resting|when im resting|even resting|even at rest"

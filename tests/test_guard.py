@@ -148,6 +148,8 @@ POSITIVES: list[tuple[str, str]] = [
     ("serious_disease", "breast cancer survivor, hip aching"),
     ("serious_disease", "night sweats"),
     ("serious_disease", "wakes me up at night"),
+    ("serious_disease", "my hip hurts at night even when i lie on the other side"),
+    ("serious_disease", "it hurts at night when i lie on my side and i lost weight without trying"),
     # femoral_neck_stress_fracture
     ("femoral_neck_stress_fracture", "deep groin pain that worsens with each run"),
     ("femoral_neck_stress_fracture", "pain deep in my groin"),
@@ -263,6 +265,8 @@ NEGATIVES: list[tuple[str, str]] = [
     ("everyday", "I have tight hip flexors, any tips?"),
     ("everyday", "I get a sharp stabbing pain that turns into a dull ache"),
     ("everyday", "It hurts when I lie on my side"),
+    ("everyday", "my hip only hurts at night when i lie on that side"),  # the article's bursitis sign
+    ("everyday", "can a strain happen from running alone or do you have to fall"),  # a question, not a fall
     ("everyday", "Pain in the front of my hip when I stop running"),
     ("everyday", "I sit all day at work and my hips are stiff"),
     ("everyday", "I pulled my hip flexor doing sprints"),
