@@ -59,7 +59,8 @@ class Engine:
         sentence_vectors = self.store.sentence_vectors(generation.name)
         dense = lambda vector, n: self.store.query(generation.name, vector, n)  # noqa: E731
         speller = Speller(set(re.findall(r"[a-z]+", document.text.lower())), self._is_one_word_piece)
-        return document, chunks, generation, sentence_vectors, Retriever(chunks, dense, LexicalIndex(chunks)), speller
+        retriever = Retriever(chunks, dense, LexicalIndex(chunks), sentence_vectors)
+        return document, chunks, generation, sentence_vectors, retriever, speller
 
     def _is_one_word_piece(self, word: str) -> bool:
         """An English word the model's vocabulary holds whole is a real word, not a typo."""

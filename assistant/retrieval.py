@@ -1,4 +1,10 @@
-"""Hybrid retrieval: the dense leg (Chroma) and the lexical leg (BM25) fused by reciprocal rank.
+"""Hybrid retrieval: three legs fused by reciprocal rank.
+
+* dense — the chunk's vector in Chroma, nearest to the question's;
+* lexical — BM25 over the chunk texts (exact terms: "AAOS", "73%", "clamshells");
+* sentences — the chunk's best sentence (its vectors read under its heading, held in memory): a long
+  paragraph's one sentence that answers "is it fixable?" ("…it’s also treatable and preventable") is
+  drowned out in the paragraph's single vector.
 
 Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009) needs no score
 calibration between the legs: each chunk scores Σ 1 / (60 + rank in leg).
@@ -14,30 +20,30 @@ import numpy as np
 from .lexical import LexicalIndex
 from .models import Chunk, Hit
 
-Mode = Literal["fused", "dense", "lexical"]
+Mode = Literal["fused", "dense", "lexical", "sentences"]
+MODES: tuple[Mode, ...] = ("fused", "dense", "lexical", "sentences")
 RRF_K = 60
 
 
 class Retriever:
     def __init__(self, chunks: tuple[Chunk, ...], dense: Callable[[np.ndarray, int], list[tuple[str, float]]],
-                 lexical: LexicalIndex):
+                 lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]):
         self.chunks = {c.id: c for c in chunks}
         self._dense = dense
         self.lexical = lexical
+        self._sentence_vectors = sentence_vectors
 
     def retrieve(self, query: str, query_vector: np.ndarray, k: int, mode: Mode = "fused") -> list[Hit]:
-        """The k best chunks for the query; every hit carries both legs' scores."""
+        """The k best chunks for the query; a hit carries its dense similarity and BM25 score."""
         similarity = dict(self._dense(query_vector, len(self.chunks)))
         lexical = self.lexical.scores(query)
-        dense_rank = _ranks(similarity)
-        lexical_rank = _ranks({cid: s for cid, s in lexical.items() if s > 0})
-        if mode == "dense":
-            fused = {cid: 1.0 / (RRF_K + r) for cid, r in dense_rank.items()}
-        elif mode == "lexical":
-            fused = {cid: 1.0 / (RRF_K + r) for cid, r in lexical_rank.items()}
-        else:
-            fused = {cid: sum(1.0 / (RRF_K + ranks[cid]) for ranks in (dense_rank, lexical_rank) if cid in ranks)
-                     for cid in self.chunks}
+        legs = {"dense": _ranks(similarity),
+                "lexical": _ranks({cid: s for cid, s in lexical.items() if s > 0}),
+                "sentences": _ranks({cid: float((v @ query_vector).max()) for cid, v in self._sentence_vectors.items()
+                                     if cid in self.chunks})}
+        used = [legs[name] for name in legs] if mode == "fused" else [legs[mode]]
+        fused = {cid: sum(1.0 / (RRF_K + ranks[cid]) for ranks in used if cid in ranks) for cid in self.chunks}
+        fused = {cid: score for cid, score in fused.items() if score > 0}
         best = sorted(fused, key=lambda cid: (-fused[cid], -similarity.get(cid, 0.0)))[:k]
         return [Hit(self.chunks[cid], fused[cid], similarity.get(cid, 0.0), lexical.get(cid, 0.0), rank)
                 for rank, cid in enumerate(best, start=1)]

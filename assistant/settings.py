@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     top_k: int = 4
     max_sentences: int = 4
     max_words: int = 120
-    retrieval: str = "fused"  # fused | dense | lexical
+    retrieval: str = "fused"  # fused | dense | lexical | sentences
     decline_threshold: float | None = None  # None: the calibrated value in assistant/calibration.json
     llm: str | None = None  # a LangChain chat model "provider:model", e.g. "ollama:llama3.1"; None = extractive
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434 for Ollama or an OpenAI-compatible server
@@ -59,8 +59,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        if self.retrieval not in ("fused", "dense", "lexical"):
-            raise ConfigError(f"HIP_RETRIEVAL={self.retrieval!r}: choose one of fused, dense, lexical.")
+        if self.retrieval not in ("fused", "dense", "lexical", "sentences"):
+            raise ConfigError(f"HIP_RETRIEVAL={self.retrieval!r}: choose one of fused, dense, lexical, sentences.")
         if self.chroma_port and not self.chroma_host:
             raise ConfigError("CHROMA_PORT is set without CHROMA_HOST: set both to use a Chroma server, "
                               "or drop CHROMA_PORT to use the embedded index.")

@@ -258,7 +258,7 @@ def test_a_full_run_prints_the_table_and_writes_json_and_a_self_contained_html(f
     assert "Δ baseline" in printed and "Retrieval legs at k=3" in printed
     data = json.loads((out / "result.json").read_text())
     assert len(data["cases"]) == len(RAW_CASES)
-    assert set(data["retrieval_legs"]["legs"]) == {"fused", "dense", "lexical"}
+    assert set(data["retrieval_legs"]["legs"]) == {"fused", "dense", "lexical", "sentences"}
     for metric in data["metrics"].values():
         assert len(metric["individual_scores"]) == len(metric["ids"])
     assert data["verdict"] == ("pass" if outcome.exit_code == 0 else "fail")

@@ -19,7 +19,7 @@ from ..settings import ROOT
 from .cases import EvalDataError
 
 GATE_FILE = ROOT / "eval" / "gate.yaml"
-RETRIEVAL_METRIC = re.compile(r"^retrieval_(recall|mrr)@(\d+)\[(fused|dense|lexical)\]$")
+RETRIEVAL_METRIC = re.compile(r"^retrieval_(recall|mrr)@(\d+)\[(fused|dense|lexical|sentences)\]$")
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from ..errors import AssistantError
 from ..models import Answer
 from . import metrics as m
 from .cases import KINDS, Case
+from ..retrieval import MODES
 from ..support import SupportChecker
 
-MODES = ("fused", "dense", "lexical")
 LATENCY_METRICS = ("latency_p50_ms", "latency_p95_ms")
 
 
