@@ -16,8 +16,19 @@ from .models import Chunk
 _STEMMER = Stemmer.Stemmer("english")
 
 
+# bm25s's English stop words (Lucene's 33) plus the words a question is made of: "what does it feel like" should
+# match on "feel", not on the "what" in "understanding what might contribute".
+STOP_WORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | {
+    "what", "whats", "how", "hows", "why", "when", "where", "which", "who", "whom", "whose", "do", "does", "did",
+    "doing", "done", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "am", "i", "im",
+    "ive", "id", "me", "my", "mine", "myself", "you", "your", "yours", "we", "us", "our", "he", "she", "his", "her",
+    "its", "those", "been", "being", "have", "has", "had", "having", "get", "got", "just", "really", "also", "so",
+    "some", "any", "very", "about", "dont", "doesnt", "isnt", "cant", "anything", "something", "thing", "things"})
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER.stemWords, return_ids=False, show_progress=False)
+    return bm25s.tokenize(texts, stopwords=STOP_WORDS, stemmer=_STEMMER.stemWords, return_ids=False,
+                          show_progress=False)
 
 
 class LexicalIndex:

@@ -43,9 +43,13 @@ def plain_question(text: str) -> str:
 
 
 def question_parts(text: str) -> list[str]:
-    """The whole question, then each of its sentences when there are several ("ignore that. how long…?")."""
-    parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if len(p.split()) >= 2]
-    return [text] + parts if len(parts) > 1 else [text]
+    """The whole question, then each of its sentences that carries two content words or more ("ignore that. how
+    long should i ice?"); a bare "just confirm" or "thanks!" is not a reading of its own."""
+    from .lexical import tokenize
+
+    parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if p.strip()]
+    readings = [p for p in parts if len(tokenize([p])[0]) >= 2]
+    return [text] + readings if len(parts) > 1 and readings else [text]
 
 
 class Speller:
