@@ -222,7 +222,7 @@ class Assistant:
         if not sentences:
             composed = compose(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
                                self.engine.lexical, self.engine.document, self.settings.max_sentences,
-                               self.settings.max_words)
+                               self.settings.max_words, self.engine.chunks)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
         if not sentences or (decline.asks_for_quantity(turn.question)

@@ -9,6 +9,7 @@ the rest of a quotation, the lead-in of a list — and keeps the article's order
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,11 @@ class Composed:
 
 
 def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
-            lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120) -> Composed:
+            lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120,
+            chunks: Sequence[Chunk] = ()) -> Composed:
+    """`chunks` (the whole article, in order) lets a lead-in such as "…using the following remedies:" be shown
+    with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …)."""
+    labels = _labels_after(chunks)
     query_terms = set(tokenize([query])[0])
     wants_amount = asks_for_quantity(query)
     wants_source = asks_for_source(query)
@@ -45,7 +50,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         scores = sentence_vectors[hit.chunk.id] @ query_vector
         terms = lexical.sentence_terms[hit.chunk.id]
         for i, sentence in enumerate(hit.chunk.sentences):
-            if _is_context_only(hit.chunk, i):
+            if _is_context_only(hit.chunk, i) and not (i == len(hit.chunk.sentences) - 1 and labels.get(hit.chunk.id)):
                 continue
             own = float(scores[i])
             if hit.chunk.kind == "list":  # "Squats" alone embeds poorly: a list item speaks for its list
@@ -70,11 +75,16 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             continue
         unit = _with_context(chunk, i)
         new = [j for j in unit if (chunk.id, j) not in chosen]
-        added_words = sum(len(chunk.sentences[j].text.split()) for j in new)
+        items = [b for b in labels.get(chunk.id, ()) if (b.id, 0) not in chosen] if i == unit[-1] and \
+            _is_context_only(chunk, i) else []
+        added_words = sum(len(chunk.sentences[j].text.split()) for j in new) + \
+            sum(len(b.sentences[0].text.split()) for b in items)
         if units and (words + added_words > max_words or shown + len(new) > 2 * max_sentences):
             continue  # a pick may bring its label or antecedent along: at most twice the sentences picked
         for j in new:
             chosen[(chunk.id, j)] = chunk
+        for bullet in items:
+            chosen[(bullet.id, 0)] = bullet
         picked_vectors.append(vector)
         units += 1
         words += added_words
@@ -92,6 +102,22 @@ def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document
             entry = by_number.get(reference.number)
             if entry is not None:
                 chosen[(entry.id, 0)] = entry
+
+
+def _labels_after(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
+    """Paragraph chunk id → the labelled bullets right after it in its section, when it ends in a lead-in (':')."""
+    runs: dict[str, list[Chunk]] = {}
+    for k, chunk in enumerate(chunks):
+        if chunk.kind != "paragraph" or not chunk.sentences[-1].text.endswith(":"):
+            continue
+        run = []
+        for following in chunks[k + 1:]:
+            if following.kind != "bullet" or following.label is None or following.heading_path != chunk.heading_path:
+                break
+            run.append(following)
+        if run:
+            runs[chunk.id] = run
+    return runs
 
 
 def _is_context_only(chunk: Chunk, i: int) -> bool:
@@ -143,6 +169,7 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
     sentences: list[AnswerSentence] = []
     citations: list[Citation] = []
     previous: tuple[str, int] | None = None
+    keys = {key for key, _ in selected}
     for (chunk_id, i), chunk in selected:
         sentence = chunk.sentences[i]
         if previous and previous[0] == chunk_id and previous[1] == i - 1:
@@ -155,7 +182,9 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
             citations.append(Citation(len(citations) + 1, chunk_id, chunk.heading_path, sentence.text,
                                       sentence.start, sentence.end, document.text[chunk.start:chunk.end],
                                       chunk.start, _references(document, chunk, sentence.text)))
-        sentences.append(AnswerSentence(sentence.text, (citations[-1].number,), is_item=_is_item(chunk, i)))
+        label_only = chunk.kind == "bullet" and i == 0 and (chunk_id, 1) not in keys  # under a lead-in
+        sentences.append(AnswerSentence(sentence.text, (citations[-1].number,),
+                                        is_item=_is_item(chunk, i) or label_only))
         previous = (chunk_id, i)
     return Composed(tuple(sentences), tuple(citations))
 

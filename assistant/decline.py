@@ -26,6 +26,7 @@ import numpy as np
 
 from .lexical import LexicalIndex, tokenize
 from .models import Hit
+from .query import CHAT_WORDS
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 EXEMPLARS_FILE = Path(__file__).with_name("calibration_exemplars.npz")
@@ -82,15 +83,11 @@ class Evidence:
         return np.array([getattr(self, f) for f in FEATURES], dtype=float)
 
 
-_CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
-               "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
-
-
 def unknown_words(text: str, lexical: LexicalIndex) -> set[str]:
     """The content words of `text` the article never uses: "diet" in "what about my diet?" (not "my" or "would")."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # already loaded with sentence-transformers
 
-    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in _CHAT_WORDS]
+    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in CHAT_WORDS]
     return {t for t in tokenize([" ".join(words)])[0] if not lexical.in_corpus(t)} if words else set()
 
 

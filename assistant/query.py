@@ -15,10 +15,28 @@ from collections.abc import Callable
 _POINTS_BACK = re.compile(r"\b(it|its|it’s|it's|that|this|those|these|them|they|there|one)\b|^(what|how) about\b|"
                           r"^(and|also|ok|okay|so)\b|\b(else|more)\b", re.I)
 _MAX_WORDS = 8
+CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
+               "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
+
+
+_AMOUNT_WORDS = {"day", "days", "week", "weeks", "month", "months", "time", "times", "minute", "minutes", "min",
+                 "mins", "hour", "hours", "rep", "reps", "set", "sets", "daily", "weekly", "long", "often", "far"}
 
 
 def is_follow_up(question: str) -> bool:
-    return len(question.split()) <= _MAX_WORDS and bool(_POINTS_BACK.search(question.strip()))
+    """Short, and pointing back ("where does it hurt?") or asking only for an amount ("how many days a week?")."""
+    if len(question.split()) > _MAX_WORDS:
+        return False
+    words = set(re.findall(r"[a-z]+", question.lower()))
+    return bool(_POINTS_BACK.search(question.strip())) or bool(words & _AMOUNT_WORDS and not _subject_words(question))
+
+
+def _subject_words(question: str) -> list[str]:
+    """The words that name what a question is about: not stop words, chat words or amounts."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # loaded with sentence-transformers anyway
+
+    return [w for w in re.findall(r"[a-z]+", question.lower())
+            if w not in ENGLISH_STOP_WORDS and w not in _AMOUNT_WORDS and w not in CHAT_WORDS]
 
 
 def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
