@@ -26,9 +26,13 @@ STOP_WORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | {
     "some", "any", "very", "about", "dont", "doesnt", "isnt", "cant", "anything", "something", "thing", "things"})
 
 
+STOP_STEMS = frozenset(_STEMMER.stemWords(STOP_WORDS))  # "gets" is not a stop word, but its stem "get" is one
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords=STOP_WORDS, stemmer=_STEMMER.stemWords, return_ids=False,
-                          show_progress=False)
+    tokens = bm25s.tokenize(texts, stopwords=STOP_WORDS, stemmer=_STEMMER.stemWords, return_ids=False,
+                            show_progress=False)
+    return [[t for t in words if t not in STOP_STEMS] for words in tokens]
 
 
 class LexicalIndex:
