@@ -1,7 +1,8 @@
 """Document → section-aware chunks with heading paths, exact sentence offsets and stable IDs.
 
 A chunk is a paragraph, one labelled bullet ("Apply ice. …"), a run of short
-bullets together with the sentence that leads into them, or one reference.
+bullets together with the sentence that leads into them (or, when none does, the
+paragraph right after them that says what they are for), or one reference.
 IDs hash what the embedding model sees, so an unchanged paragraph keeps its ID
 (and its embedding) across rebuilds even when text before it moves.
 """
@@ -16,7 +17,7 @@ from . import sentences
 from .corpus import Block, Document
 from .models import Chunk, Sentence
 
-CHUNKER_VERSION = "3"  # bump when the rules below change: forces a full re-index
+CHUNKER_VERSION = "4"  # bump when the rules below change: forces a full re-index
 _LABEL_MAX_WORDS = 6
 
 
@@ -49,12 +50,15 @@ def _raw_chunks(document: Document) -> Iterator[Chunk]:
             yield Chunk("", "bullet", path, parts, label=parts[0].text)
         elif block.kind == "paragraph" and not _leads_into_list(block, blocks[i:i + 1]):
             yield Chunk("", "paragraph", path, sentences.split(block.text, block.start))
-        else:  # a run of short bullets, with the paragraph that leads into it
+        else:  # a run of short bullets, with the paragraph that leads into it or, lacking one, explains it after
             items = sentences.split(block.text, block.start) if block.kind == "paragraph" else (
                 Sentence(block.text, block.start, block.end),)
             while i < len(blocks) and _is_short_bullet(blocks[i]):
                 items += (Sentence(blocks[i].text, blocks[i].start, blocks[i].end),)
                 i += 1
+            if block.kind == "bullet" and i < len(blocks) and blocks[i].kind == "paragraph":
+                items += sentences.split(blocks[i].text, blocks[i].start)  # "Squats … Clamshells" + "Start by
+                i += 1  # working these into your routine once or twice a week…"
             yield Chunk("", "list", path, items)
 
 

@@ -148,12 +148,10 @@ def _with_context(chunk: Chunk, i: int) -> list[int]:
     return sorted(needed)
 
 
-def _is_item(chunk: Chunk, i: int) -> bool:
-    """In a list chunk, the sentences after the lead-in's closing ':' are the bullet items."""
-    if chunk.kind != "list":
-        return False
-    lead = next((j for j, s in enumerate(chunk.sentences) if s.text.endswith(":")), -1)
-    return i > lead
+def _is_item(chunk: Chunk, i: int, document: Document) -> bool:
+    """In a list chunk, the bullets themselves (not the lead-in or the paragraph that explains them)."""
+    start = chunk.sentences[i].start
+    return chunk.kind == "list" and document.text[max(start - 2, 0):start] == "- "
 
 
 def _quote_left_open(text: str) -> bool:
@@ -184,7 +182,7 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
                                       chunk.start, _references(document, chunk, sentence.text)))
         label_only = chunk.kind == "bullet" and i == 0 and (chunk_id, 1) not in keys  # under a lead-in
         sentences.append(AnswerSentence(sentence.text, (citations[-1].number,),
-                                        is_item=_is_item(chunk, i) or label_only))
+                                        is_item=_is_item(chunk, i, document) or label_only))
         previous = (chunk_id, i)
     return Composed(tuple(sentences), tuple(citations))
 

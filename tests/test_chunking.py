@@ -42,6 +42,23 @@ def test_chunks_carry_their_heading_path(engine):
     assert doctor.sentences[-1].text == "A clicking, popping or catching sensation in the hip"
 
 
+def test_a_list_without_a_lead_in_keeps_the_paragraph_that_says_what_it_is_for(engine):
+    exercises = next(c for c in engine.chunks if c.heading_path[-1] == "Movement is Medicine for Hip Pain"
+                     and c.kind == "list")
+    assert exercises.sentences[0].text == "Squats"
+    assert "Half Kneeling Hip Flexor Stretch" in exercises.text and "once or twice a week" in exercises.text
+
+
+def test_list_items_are_shown_as_items_and_their_explanation_as_prose(engine):
+    from assistant.chain import Assistant
+
+    answer = Assistant(engine).answer("what exercises do the physical therapists recommend")
+    items = [s.text for s in answer.sentences if s.is_item]
+    prose = [s.text for s in answer.sentences if not s.is_item]
+    assert "Clamshells" in items and "Bridges" in items
+    assert any("once or twice a week" in s for s in prose)
+
+
 def test_references_are_chunks_of_their_own(engine):
     refs = [c for c in engine.chunks if c.kind == "reference"]
     assert sorted(n for c in refs for n in c.reference_numbers) == list(range(1, 12))
