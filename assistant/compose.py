@@ -79,7 +79,8 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             _is_context_only(chunk, i) else []
         added_words = sum(len(chunk.sentences[j].text.split()) for j in new) + \
             sum(len(b.sentences[0].text.split()) for b in items)
-        if units and (words + added_words > max_words or shown + len(new) > 2 * max_sentences):
+        prose = [j for j in new if not _is_item(chunk, j, document)]  # a list's short items are not counted
+        if units and (words + added_words > max_words or shown + len(prose) > 2 * max_sentences):
             continue  # a pick may bring its label or antecedent along: at most twice the sentences picked
         for j in new:
             chosen[(chunk.id, j)] = chunk
@@ -88,7 +89,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         picked_vectors.append(vector)
         units += 1
         words += added_words
-        shown += len(new)
+        shown += len(prose)
     if wants_source:
         _add_sources(chosen, hits, document)
     return _cite(sorted(chosen.items(), key=lambda item: item[1].sentences[item[0][1]].start), document)
