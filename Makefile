@@ -24,8 +24,11 @@ run: index
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# The tests, then the eval on the built-in cases: a score below eval/gate.yaml fails the run (CI runs this target).
 test: install browser
 	$(PY) -m pytest
+	$(PY) -m assistant index
+	$(PY) -m assistant eval
 
 # The eval (gate in eval/gate.yaml) and the benchmark (writes bench/results.json and bench/results.md).
 eval: index

@@ -251,6 +251,12 @@ def _gate(tmp_path: Path, bounds: dict) -> Path:
     return path
 
 
+def test_the_built_in_cases_pass_the_gate(full_run):
+    outcome, printed, _ = full_run
+    failing = [line for line in printed.splitlines() if line.rstrip().endswith("FAIL")]
+    assert outcome.exit_code == 0, "\n".join(failing)
+
+
 def test_a_full_run_prints_the_table_and_writes_json_and_a_self_contained_html(full_run):
     outcome, printed, out = full_run
     for name in load_gate():
