@@ -33,7 +33,7 @@ DEADLINE_S = float(os.environ.get("HIP_SOAK_SECONDS", str(60 + REQUESTS * 0.05))
 WARM_UP = min(500, REQUESTS // 2)
 RSS_GROWTH_LIMIT_MIB = 64
 TOPICS = ["how long should i ice my hip", "what stretches help hip pain", "how fast can i increase my mileage",
-          "when should i see a doctor", "what exercises strengthen my glutes",
+          "when should i see a doctor", "what pain relievers can i take",
           "what causes pain on the outside of my hip", "how do i warm up before a run"]
 FOLLOW_UP = "and how often?"
 
