@@ -47,7 +47,6 @@ class Engine:
             if self._loaded is None:
                 self._loaded = self._load()
         self.embedder.model  # noqa: B018 — load the weights now, not on the first question
-        self.embedder.tune_for_queries()
         return self
 
     def _load(self):

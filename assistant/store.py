@@ -110,15 +110,13 @@ class Store:
     # -- the pointer ------------------------------------------------------------------------
     def active(self) -> Generation | None:
         """The generation in service, or None when nothing was ever built here."""
+        from chromadb.errors import NotFoundError  # chromadb is imported lazily: it is slow to import
+
         try:
             with self._reaching():
                 pointer = self.client.get_collection(f"{self.prefix}-{_POINTER}", embedding_function=None)
-        except IndexNotReady:
-            raise
-        except Exception as error:  # chromadb raises NotFoundError, or ValueError in older paths
-            if "does not exist" in str(error) or "not found" in str(error).lower():
-                return None
-            raise
+        except NotFoundError:  # embedded and server clients alike
+            return None
         meta = dict(pointer.metadata or {})
         if "generation" not in meta:
             return None

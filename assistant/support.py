@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ from .settings import ROOT
 CALIBRATION_FILE = ROOT / "eval" / "support_calibration.json"
 PAIRS_FILE = ROOT / "eval" / "support_pairs.yaml"
 LEXICAL_WEIGHT = 0.5
+RECENT_VECTORS = 4096  # vectors of texts that are not article sentences, kept least-recently-used
 METHOD_VERSION = 1
 METHOD = ("containment after normalisation; else veto on a missing number or qualifier; else "
           f"{LEXICAL_WEIGHT:g}·content-word recall + {1 - LEXICAL_WEIGHT:g}·max sentence cosine ≥ threshold")
@@ -112,6 +114,7 @@ class SupportChecker:
         self.embedder = embedder
         self.threshold = threshold
         self._vectors: dict[str, np.ndarray] = {}
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._sentences: dict[str, tuple[str, ...]] = {}
 
     def know_passage(self, passage: str, sentences: Sequence[str], vectors: Sequence[np.ndarray]) -> None:
@@ -121,9 +124,15 @@ class SupportChecker:
             self._vectors.setdefault(text, np.asarray(vector, dtype=np.float32))
 
     def vector(self, text: str) -> np.ndarray:
-        if text not in self._vectors:
-            self._vectors[text] = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
-        return self._vectors[text]
+        """The article's sentences stay known; other texts (an LLM's sentences) go through a bounded LRU."""
+        if text in self._vectors:
+            return self._vectors[text]
+        if text not in self._recent:
+            self._recent[text] = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.popitem(last=False)
+        self._recent.move_to_end(text)
+        return self._recent[text]
 
     def pieces(self, passage: str) -> tuple[str, ...]:
         """The passage's sentences: known ones for article passages, else the product's sentence splitter."""

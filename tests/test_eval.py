@@ -150,6 +150,26 @@ def test_calibrated_support_check_separates_the_labelled_pairs(embedder):
         "eval/support_calibration.json is stale — run `python -m assistant eval --calibrate-support`"
 
 
+def test_the_support_checker_keeps_article_sentences_and_only_a_bounded_number_of_other_vectors(monkeypatch):
+    import assistant.support
+
+    class Counting:
+        calls = 0
+
+        def encode(self, texts):
+            Counting.calls += 1
+            return np.ones((len(texts), 3), dtype=np.float32) / np.sqrt(3)
+
+    monkeypatch.setattr(assistant.support, "RECENT_VECTORS", 2)
+    checker = SupportChecker(Counting(), threshold=0.5)
+    checker.know_passage("An article sentence.", ["An article sentence."], [np.zeros(3)])
+    for text in ("one", "two", "three", "one"):
+        checker.vector(text)
+    assert Counting.calls == 4  # "one" was evicted by "three" and encoded again
+    checker.vector("An article sentence.")
+    assert Counting.calls == 4 and len(checker._recent) == 2
+
+
 def test_a_sentence_cited_to_the_wrong_passage_is_not_supported(engine):
     checker = SupportChecker(engine.embedder, load_calibration().threshold)
     sentence = "If you run 120 minutes this week, you could increase to 132 minutes next week."  # a paraphrase
