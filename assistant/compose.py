@@ -50,7 +50,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         scores = sentence_vectors[hit.chunk.id] @ query_vector
         terms = lexical.sentence_terms[hit.chunk.id]
         for i, sentence in enumerate(hit.chunk.sentences):
-            if _is_context_only(hit.chunk, i) and not (i == len(hit.chunk.sentences) - 1 and labels.get(hit.chunk.id)):
+            if _is_context_only(hit.chunk, i) and not _introduced(hit.chunk, i, labels):
                 continue
             own = float(scores[i])
             if hit.chunk.kind == "list":  # "Squats" alone embeds poorly: a list item speaks for its list
@@ -75,8 +75,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             continue
         unit = _with_context(chunk, i)
         new = [j for j in unit if (chunk.id, j) not in chosen]
-        items = [b for b in labels.get(chunk.id, ()) if (b.id, 0) not in chosen] if i == unit[-1] and \
-            _is_context_only(chunk, i) else []
+        items = [b for b in _introduced(chunk, i, labels) if (b.id, 0) not in chosen]
         added_words = sum(len(chunk.sentences[j].text.split()) for j in new) + \
             sum(len(b.sentences[0].text.split()) for b in items)
         prose = [j for j in new if not _is_item(chunk, j, document)]  # a list's short items are not counted
@@ -119,6 +118,11 @@ def _labels_after(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
         if run:
             runs[chunk.id] = run
     return runs
+
+
+def _introduced(chunk: Chunk, i: int, labels: dict[str, list[Chunk]]) -> list[Chunk]:
+    """The bullets sentence i leads into, when it is a paragraph's closing lead-in (else none)."""
+    return labels.get(chunk.id, []) if i == len(chunk.sentences) - 1 else []
 
 
 def _is_context_only(chunk: Chunk, i: int) -> bool:

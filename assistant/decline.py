@@ -26,7 +26,7 @@ import numpy as np
 
 from .lexical import LexicalIndex, tokenize
 from .models import Hit
-from .query import CHAT_WORDS
+from .query import content_words
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 EXEMPLARS_FILE = Path(__file__).with_name("calibration_exemplars.npz")
@@ -85,9 +85,7 @@ class Evidence:
 
 def unknown_words(text: str, lexical: LexicalIndex) -> set[str]:
     """The content words of `text` the article never uses: "diet" in "what about my diet?" (not "my" or "would")."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # already loaded with sentence-transformers
-
-    words = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in CHAT_WORDS]
+    words = content_words(text)
     return {t for t in tokenize([" ".join(words)])[0] if not lexical.in_corpus(t)} if words else set()
 
 

@@ -12,11 +12,13 @@ import difflib
 import re
 from collections.abc import Callable
 
+from .lexical import tokenize
+
 _POINTS_BACK = re.compile(r"\b(it|its|it’s|it's|that|this|those|these|them|they|there|one)\b|^(what|how) about\b|"
                           r"^(and|also|ok|okay|so)\b|\b(else|more)\b", re.I)
 _MAX_WORDS = 8
-CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
-               "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
+_CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
+                "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
 
 
 _AMOUNT_WORDS = {"day", "days", "week", "weeks", "month", "months", "time", "times", "minute", "minutes", "min",
@@ -31,12 +33,16 @@ def is_follow_up(question: str) -> bool:
     return bool(_POINTS_BACK.search(question.strip())) or bool(words & _AMOUNT_WORDS and not _subject_words(question))
 
 
-def _subject_words(question: str) -> list[str]:
-    """The words that name what a question is about: not stop words, chat words or amounts."""
+def content_words(text: str) -> list[str]:
+    """The words of `text` that carry content: not English stop words or chat filler ("dont", "thx", "stuff")."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # loaded with sentence-transformers anyway
 
-    return [w for w in re.findall(r"[a-z]+", question.lower())
-            if w not in ENGLISH_STOP_WORDS and w not in _AMOUNT_WORDS and w not in CHAT_WORDS]
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in _CHAT_WORDS]
+
+
+def _subject_words(question: str) -> list[str]:
+    """The words that name what a question is about: content words that are not amounts."""
+    return [w for w in content_words(question) if w not in _AMOUNT_WORDS]
 
 
 def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
@@ -63,8 +69,6 @@ def plain_question(text: str) -> str:
 def question_parts(text: str) -> list[str]:
     """The whole question, then each of its sentences that carries two content words or more ("ignore that. how
     long should i ice?"); a bare "just confirm" or "thanks!" is not a reading of its own."""
-    from .lexical import tokenize
-
     parts = [p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if p.strip()]
     readings = [p for p in parts if len(tokenize([p])[0]) >= 2]
     return [text] + readings if len(parts) > 1 and readings else [text]

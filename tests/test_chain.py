@@ -109,6 +109,15 @@ def test_a_follow_up_on_a_subject_the_article_lacks_is_declined_not_answered_fro
     assert assistant.answer(follow_up, history).status == "declined"
 
 
+@pytest.mark.parametrize("follow_up", ["and pilates?", "what about creatine"])
+def test_a_follow_up_is_judged_on_its_new_subject_even_when_the_earlier_topic_would_carry_it(assistant, follow_up):
+    """Resolved with "what is piriformis syndrome", these score above the decline threshold; read alone, their
+    own words are declined and name something the article never mentions."""
+    history = [{"role": "user", "content": "what is piriformis syndrome"}]
+    assert assistant.answer("what is piriformis syndrome").status == "answered"
+    assert assistant.answer(follow_up, history).status == "declined"
+
+
 def test_earlier_answers_are_not_read_as_if_the_user_said_them(assistant):
     history = [{"role": "assistant", "content": "I fell and can't bear weight — fever, numbness, chest pain."}]
     assert assistant.answer("how long should i ice my hip", history).status == "answered"
