@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
+
 import numpy as np
 
 from . import indexing
@@ -21,6 +23,9 @@ from .query import Speller
 from .retrieval import Mode, Retriever
 from .settings import Settings, get_settings
 from .store import Generation, Store
+
+
+EMBED_CACHE_SIZE = 4096
 
 
 def store_for(settings: Settings, *, repair: bool = True) -> Store:
@@ -37,6 +42,8 @@ class Engine:
         self.store = store or store_for(self.settings, repair=False)
         self.embedder = embedder or Embedder()
         self._lock = threading.Lock()
+        self._embed_lock = threading.Lock()
+        self._embedded: OrderedDict[str, np.ndarray] = OrderedDict()
         self._checked = 0.0
         self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever,
                             Speller] | None = None
@@ -121,7 +128,20 @@ class Engine:
         return self._state[4].chunks
 
     def embed(self, text: str) -> np.ndarray:
-        return self.embedder.encode([text])[0]
+        """One text's vector. The guard and the answer path embed the same message parts, so the second asks for
+        free: the newest `EMBED_CACHE_SIZE` vectors are kept (read-only, so no caller can change a shared one)."""
+        with self._embed_lock:
+            vector = self._embedded.get(text)
+            if vector is not None:
+                self._embedded.move_to_end(text)
+                return vector
+        vector = self.embedder.encode([text])[0]
+        vector.setflags(write=False)
+        with self._embed_lock:
+            self._embedded[text] = vector
+            while len(self._embedded) > EMBED_CACHE_SIZE:
+                self._embedded.popitem(last=False)
+        return vector
 
     def retrieve(self, query: str, k: int | None = None, mode: Mode | None = None,
                  query_vector: np.ndarray | None = None) -> list[Hit]:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from assistant.embedding import Embedder
 from assistant.engine import Engine, store_for
 from assistant.indexing import build
 from assistant.settings import ROOT, Settings
+
+# Property tests draw the same examples on every run, so CI passes or fails for a reason, never by chance.
+# `HYPOTHESIS_PROFILE=explore pytest …` draws fresh random examples; turn what it finds into an `@example`.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

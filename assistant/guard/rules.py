@@ -1,37 +1,20 @@
-"""Hard-coded, deterministic red-flag guard.
+"""The red-flag rule table: the guard's first layer, exact and reviewable by a clinician without reading code.
 
-Every user turn, and the user's earlier turns, pass through `check()` before
-retrieval or generation. When a rule fires, the system answers with the fixed
-`reply_text()` and nothing else: there is no flag, setting or phrase that turns
-the guard off.
-
-How a message is read:
-  1. It is normalised: NFKC, lower case, apostrophes dropped ("can't" -> "cant"),
-     invisible characters removed, letters repeated 3+ times collapsed
-     ("feeeever" -> "fever"), punctuation turned into word breaks.
-  2. It is split into sentences (. ! ? : newline) and clauses (; , brackets,
-     dashes, "but", "although", "and" before a new subject ...), so a negation
-     or a pattern never reaches across "no fever but I fell".
-  3. A sentence that is a generic question about a symptom ("is clicking in
-     the hip serious?") is informational and skipped; anything said about
-     "I / my / me" is a report and is checked.
-  4. Each rule's patterns are searched within clauses; a match is dropped only
-     when a negation ("no", "never", "don't have any" ...) stands right before it.
-Safety first: when in doubt, a rule fires.
+Each `Rule` names a warning sign, its tier, the reply's reason and its source (the article's
+"When to See a Doctor" list, or a named clinical addition), and the phrasings that report it.
+Patterns are regular expressions over normalised text (lower case, no apostrophes, single
+spaces); `matching.py` reads a message into that form and applies them. Safety first: when in
+doubt, a rule fires.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from assistant.models import GuardVerdict, RedFlag, Tier
+from assistant.models import Tier
 
-__all__ = ["RULES", "Rule", "check", "reply_text"]
+__all__ = ["NEGATIONS", "RULES", "Rule", "expand"]
 
 
 @dataclass(frozen=True)
@@ -54,12 +37,12 @@ class Rule:
 #   "<name>"   a word family from _TERMS below, e.g. <leg> for leg/thigh/calf...
 #              "<my> " is an optional "my/the/his/her/a ...".
 
-_NEGATIONS = (
+NEGATIONS = (
     "no", "not", "never", "without", "dont", "doesnt", "didnt", "havent", "hasnt",
     "hadnt", "isnt", "arent", "wasnt", "werent", "neither", "nor", "none", "nope",
     "deny", "denies", "denied", "free", "zero",
 )
-_GAP_BLOCKERS = _NEGATIONS + ("wont", "cant", "cannot", "but")
+_GAP_BLOCKERS = NEGATIONS + ("wont", "cant", "cannot", "but")
 _GAP_WORD = r"(?!(?:%s)\b)\w+ " % "|".join(_GAP_BLOCKERS)
 
 
@@ -127,7 +110,7 @@ _TERMS = {
 }
 
 
-def _expand(pattern: str) -> str:
+def expand(pattern: str) -> str:
     """Turn a readable table pattern into plain regex source."""
     pattern = pattern.replace(" ~1 ", f" (?:{_GAP_WORD})?").replace(" ~ ", f" (?:{_GAP_WORD}){{0,3}}")
     pattern = pattern.replace("<my> ", _TERMS["my"])
@@ -519,231 +502,3 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-
-# --- Matching machinery ------------------------------------------------------------
-
-_COMPILED = tuple(
-    (rule, re.compile(r"\b(?:%s)\b" % "|".join(f"(?:{_expand(p)})" for p in rule.patterns), re.MULTILINE))
-    for rule in RULES
-)
-
-_TOKEN = re.compile(
-    r"(?P<word>[^\W_]+(?:['’‘ʼ`´′][^\W_]+)*)"
-    r"|(?P<sentence>[.!?:\n]+)"
-    r"|(?P<comma>,)"
-    r"|(?P<clause>[;()\[\]{}—–]|\s-+\s)"
-)
-_APOSTROPHES = re.compile(r"['’‘ʼ`´′]")
-_REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter typed 3+ times
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
-
-# Words that start a new clause; "and" does only before a new subject ("no fever and I fell").
-_CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
-_NEW_SUBJECT = frozenset({"i", "im", "ive", "id", "my", "it", "its", "then", "now", "also", "she", "he", "they",
-                          "we", "theres", "there", "the"})
-_LIST_WORDS = frozenset({"and", "or", "nor"})
-
-# Negation scope: a negation cue, then only these words, then the match ("I don't have any numbness").
-_NEGATION_CUES = frozenset(_NEGATIONS)
-_NEGATION_FILLERS = frozenset({
-    "a", "an", "the", "any", "some", "have", "has", "had", "having", "get", "gets", "got", "getting", "feel",
-    "feels", "felt", "feeling", "notice", "noticed", "see", "seen", "saw", "hear", "heard", "experience",
-    "experienced", "experiencing", "really", "actually", "even", "ever", "once", "been", "be", "is", "are", "was",
-    "were", "it", "its", "there", "theres", "of", "sign", "signs", "history", "symptom", "symptoms", "evidence",
-    "kind", "sort", "much", "major", "such", "recent", "previous", "prior", "real", "new", "obvious",
-    "significant", "serious", "i", "im", "ive", "think", "believe", "do", "did", "does", "am", "my", "at", "all",
-    "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
-    "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
-})
-_NEGATION_WINDOW = 10
-
-# A generic question about a symptom is informational; one about "me / my ..." is a report.
-_WH_WORDS = frozenset({"what", "whats", "whatre", "when", "whens", "why", "whys", "how", "hows", "which", "who",
-                       "whos", "where", "wheres", "define", "explain", "describe"})
-_YES_NO_WORDS = frozenset({"is", "isnt", "are", "arent", "can", "could", "does", "do", "did", "should", "would",
-                           "will", "any", "anything", "must", "may", "might"})
-_LEAD_FILLERS = frozenset({"hi", "hey", "hello", "ok", "okay", "so", "um", "umm", "hmm", "well", "also", "and",
-                           "but", "btw", "quick", "question", "q", "please", "thanks", "doc", "coach", "general",
-                           "curious", "just", "wondering"})
-_FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", "we", "us", "our", "ours",
-                           "this", "these"})
-
-
-_Word = tuple[str, int, int]  # normalised word, start and end in the message
-
-
-class _Sentence(NamedTuple):
-    clauses: list[list[_Word]]
-    words: list[str]
-    asks: bool  # ended with "?"
-
-
-class _Document(NamedTuple):
-    """The report clauses of one turn, one per line, and where each word came from in the message."""
-
-    text: str
-    starts: list[int]
-    spans: list[tuple[int, int]]
-
-
-def _normalise_word(raw: str) -> str:
-    word = raw.lower()
-    return word if word.isalnum() else _APOSTROPHES.sub("", word)
-
-
-def _split_clauses(words: list[_Word]) -> list[list[_Word]]:
-    """Split a run of words at clause words ("but") and at "and" before a new subject."""
-    clauses: list[list[_Word]] = [[]]
-    for i, item in enumerate(words):
-        next_word = words[i + 1][0] if i + 1 < len(words) else ""
-        if item[0] in _CLAUSE_WORDS or (item[0] == "and" and next_word in _NEW_SUBJECT):
-            clauses.append([])
-        else:
-            clauses[-1].append(item)
-    return [c for c in clauses if c]
-
-
-def _comma_joins_list(items: list[tuple], i: int) -> bool:
-    """True for a comma between list items: ", or ...", ", chills, ..." or ", chills or ..."."""
-    after = items[i + 1 : i + 3]
-    if not after or after[0][0] != "w":
-        return False
-    if after[0][1] in ("or", "nor"):
-        return True
-    return len(after) == 2 and (after[1][0] == "comma" or (after[1][0] == "w" and after[1][1] in _LIST_WORDS))
-
-
-def _sentences(text: str) -> list[_Sentence]:
-    """Tokenise into sentences of clauses; a comma inside a list ("fever, chills or ...") does not split."""
-    items: list[tuple] = []  # ("w", word, start, end) | ("comma"|"clause", start, end) | ("sentence", asks)
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "word":
-            items.append(("w", _normalise_word(m.group()), m.start(), m.end()))
-        elif kind == "sentence":
-            items.append(("sentence", "?" in m.group()))
-        else:
-            items.append((kind, m.start(), m.end()))
-    items.append(("sentence", False))
-
-    sentences: list[_Sentence] = []
-    clauses: list[list[_Word]] = []
-    run: list[_Word] = []
-    for i, item in enumerate(items):
-        if item[0] == "w":
-            run.append(item[1:])
-        elif item[0] == "comma" and _comma_joins_list(items, i):
-            run.append(("or", *item[1:]))  # "no fever, chills or sweats" reads as "no fever or chills or sweats"
-        else:
-            clauses.extend(_split_clauses(run))
-            run = []
-            if item[0] == "sentence" and clauses:
-                words = [w for clause in clauses for w, _, _ in clause]
-                sentences.append(_Sentence(clauses, words, item[1]))
-                clauses = []
-    return sentences
-
-
-def _is_informational(sentence: _Sentence) -> bool:
-    """A question about symptoms in general ("is clicking in the hip serious?"), not about the user."""
-    words = sentence.words
-    lead = 0
-    while lead < len(words) and words[lead] in _LEAD_FILLERS:
-        lead += 1
-    words = words[lead:]
-    if words[:2] == ["tell", "me"]:
-        words = ["what", *words[2:]]
-    if not words:
-        return False
-    asks = words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks)
-    return asks and _FIRST_PERSON.isdisjoint(words)
-
-
-def _document(text: str) -> _Document:
-    """Join the clauses of every non-informational sentence, one clause per line."""
-    lines: list[str] = []
-    starts: list[int] = []
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for sentence in _sentences(text):
-        if _is_informational(sentence):
-            continue
-        for clause in sentence.clauses:
-            words = [w for w, _, _ in clause]
-            line = " ".join(words)
-            if _REPEATS.search(line):  # "feeeever" -> "fever"
-                words = [_REPEATS.sub(r"\1", w) for w in words]
-                line = " ".join(words)
-            for word, (_, start, end) in zip(words, clause):
-                starts.append(position)
-                spans.append((start, end))
-                position += len(word) + 1
-            lines.append(line)
-    return _Document("\n".join(lines), starts, spans)
-
-
-def _negated(doc: _Document, start: int) -> bool:
-    """True when a negation cue right before `start`, in the same clause, governs the match."""
-    before = doc.text[doc.text.rfind("\n", 0, start) + 1 : start]
-    words = before.split()[-_NEGATION_WINDOW:]
-    for i in range(len(words) - 1, -1, -1):
-        word = words[i]
-        if word in _NEGATION_CUES:
-            return True
-        coordinated = i + 1 < len(words) and words[i + 1] in ("or", "nor")
-        if word not in _NEGATION_FILLERS and not coordinated:
-            return False
-    return False
-
-
-def _original(text: str, doc: _Document, start: int, end: int) -> str:
-    """The user's own words behind the normalised span [start, end)."""
-    first = bisect_right(doc.starts, start) - 1
-    last = bisect_right(doc.starts, end - 1) - 1
-    return text[doc.spans[first][0] : doc.spans[last][1]]
-
-
-def _scan(message: str, turn: int) -> Iterator[RedFlag]:
-    """Yield the first un-negated match of every rule in one user turn."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", message))
-    doc = _document(text)
-    for rule, regex in _COMPILED:
-        match = next((m for m in regex.finditer(doc.text) if not _negated(doc, m.start())), None)
-        if match:
-            matched = _original(text, doc, match.start(), match.end())
-            yield RedFlag(rule.category, rule.tier, rule.reason, matched, turn)
-
-
-def check(message: str, history: Sequence[str] = ()) -> GuardVerdict:
-    """Check the current message and the user's earlier turns; a red flag in any turn fires.
-
-    `history` holds the user's earlier turns, oldest first. Each category is reported once,
-    from the most recent turn that mentions it.
-    """
-    if isinstance(history, str):
-        history = (history,)
-    turns = (*history, message)
-    found: dict[str, RedFlag] = {}
-    for turn in range(len(turns) - 1, -1, -1):
-        for flag in _scan(turns[turn], turn):
-            found.setdefault(flag.category, flag)
-    return GuardVerdict(tuple(found[rule.category] for rule in RULES if rule.category in found))
-
-
-def reply_text(verdict: GuardVerdict) -> str:
-    """The fixed reply for a fired verdict: what we heard, why it matters, see a doctor. No self-care advice."""
-    if not verdict.fired:
-        return ""
-    flags = sorted(verdict.flags, key=lambda f: f.tier != "emergency")
-    heard = ", ".join(dict.fromkeys(f"“{f.matched}”" for f in flags))
-    reasons = " ".join(dict.fromkeys(f.reason for f in flags))
-    if verdict.tier == "emergency":
-        action = (
-            "Please seek care now: call your local emergency number or go to the nearest emergency department."
-        )
-    else:
-        action = "Please see a doctor before you keep running or try to treat this on your own."
-    return (
-        f"You mentioned {heard}. {reasons} {action} "
-        "I can't give you running or home-care tips for this until a doctor has checked it."
-    )
