@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval}` (also installed as `hip-assistant`).
+"""Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval,guard}` (also installed as `hip-assistant`).
 
 Heavy modules are imported inside the commands, so `--help` answers at once.
 """
@@ -95,6 +95,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return main(options, calibrate_support=args.calibrate_support)
 
 
+def cmd_guard_fit(args: argparse.Namespace) -> int:
+    from .embedding import Embedder
+    from .evaluation.guard_set import load
+    from .guard.fitting import fit
+    from .guard.meaning import MODEL_FILE
+
+    examples = load(args.data)
+    model = fit(examples, Embedder().encode, data_name=str(args.data.name))
+    model.save(MODEL_FILE)
+    print(f"{MODEL_FILE}: {len(examples)} labelled messages; out-of-fold " + ", ".join(
+        f"{k} {v}" for k, v in model.meta["out_of_fold"].items()) + f"; threshold {model.threshold:.3f}")
+    return 0
+
+
+def cmd_guard_score(args: argparse.Namespace) -> int:
+    from . import guard
+    from .evaluation.guard_set import load, score
+
+    examples = load(args.data)
+    embed = None
+    if not args.rules_only:
+        from .engine import Engine
+
+        embed = Engine().embed  # the embedding path the chain uses (no index needed for this)
+    result = score(examples, lambda text, history: guard.check(text, history, embed=embed), progress=not args.quiet)
+    print(f"{args.data} — {'rule table only' if args.rules_only else 'rules + meaning layer'}")
+    print(result.table())
+    if args.show:
+        for example in result.misses:
+            print(f"MISSED  [{example.category}] {' | '.join((*example.history, example.text))}")
+        for example, verdict in result.alarms:
+            print(f"ALARM   [{example.category}] {' | '.join((*example.history, example.text))}  →  "
+                  + ", ".join(f"{f.category} ({f.layer}: {f.matched!r})" for f in verdict.flags))
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -148,6 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
                                "eval/support_calibration.json")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bars")
     evaluate.set_defaults(func=cmd_eval)
+
+    guard_parser = sub.add_parser("guard", help="fit the red-flag guard's meaning layer, or score the guard")
+    guard_commands = guard_parser.add_subparsers(dest="guard_command", required=True)
+    fit_parser = guard_commands.add_parser("fit", help="fit the meaning layer on labelled messages "
+                                                       "(writes assistant/guard/meaning_model.npz)")
+    fit_parser.add_argument("--data", type=Path, default=Path(__file__).parent.parent / "eval/guard/train.jsonl",
+                            help="labelled JSONL messages (default: eval/guard/train.jsonl)")
+    fit_parser.set_defaults(func=cmd_guard_fit)
+    score_parser = guard_commands.add_parser("score", help="red-flag recall and false alarms on a labelled JSONL set")
+    score_parser.add_argument("data", type=Path, help="labelled JSONL messages (format: eval/guard/README.md)")
+    score_parser.add_argument("--rules-only", action="store_true", help="the rule table alone, no meaning layer")
+    score_parser.add_argument("--show", action="store_true", help="list every missed red flag and false alarm")
+    score_parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    score_parser.set_defaults(func=cmd_guard_score)
     return parser
 
 

@@ -147,7 +147,7 @@ class Assistant:
     # -- steps --------------------------------------------------------------------------------
     def _guard(self, turn: Turn) -> Turn:
         start = time.perf_counter()
-        turn.verdict = guard.check(turn.question, turn.user_turns)
+        turn.verdict = guard.check(turn.question, turn.user_turns, embed=self.engine.embed)
         turn.lap("guard", start)
         return turn
 

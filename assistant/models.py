@@ -86,13 +86,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class RedFlag:
-    """One guard rule that fired, with the user's own words that triggered it."""
+    """One red flag the guard recognised, with the user's own words that triggered it."""
 
     category: str
     tier: Tier
     reason: str
     matched: str
     turn: int
+    layer: Literal["rules", "meaning"] = "rules"  # the rule table, or the meaning layer (guard/meaning.py)
 
 
 @dataclass(frozen=True)

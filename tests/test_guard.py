@@ -142,10 +142,17 @@ POSITIVES: list[tuple[str, str]] = [
     ("serious_disease", "pain at rest"),
     ("serious_disease", "the pain wakes me up"),
     ("serious_disease", "lost 10 pounds without trying"),
-    ("serious_disease", "I have a history of cancer"),
+    ("cancer_history", "I have a history of cancer"),
+    ("cancer_history", "had chemo for lymphoma two years ago, now my hip aches"),
+    ("cancer_history", "thyroid cancr in 2019, new hip pain"),
     ("serious_disease", "unexplained weight loss"),
     ("serious_disease", "night pain in my hip"),
-    ("serious_disease", "breast cancer survivor, hip aching"),
+    ("cancer_history", "breast cancer survivor, hip aching"),
+    # older_adult_fall
+    ("older_adult_fall", "my mom is 78 and slipped on the bathroom floor, now her hip hurts"),
+    ("older_adult_fall", "i have osteoporosis and stumbled on the stairs today"),
+    ("older_adult_fall", "grandpa fell out of bed last night, says hes fine but winces getting up"),
+    ("older_adult_fall", "65f, tripped on a curb this morning"),
     ("serious_disease", "night sweats"),
     ("serious_disease", "wakes me up at night"),
     ("serious_disease", "my hip hurts at night even when i lie on the other side"),
@@ -369,10 +376,10 @@ def test_rule_table_has_exactly_the_agreed_categories_and_tiers():
     assert set(tiers) == {
         "trauma", "severe_pain", "cannot_bear_weight", "not_improving", "radiating_pain", "clicking_catching",
         "stress_fracture_history", "infection", "cauda_equina", "blood_clot", "serious_disease",
-        "femoral_neck_stress_fracture", "hip_fracture_deformity", "child_limp",
+        "femoral_neck_stress_fracture", "hip_fracture_deformity", "child_limp", "cancer_history", "older_adult_fall",
     }
     assert len(tiers) == len(RULES)
-    for category in ("cauda_equina", "blood_clot", "hip_fracture_deformity", "infection"):
+    for category in ("cauda_equina", "blood_clot", "hip_fracture_deformity", "infection", "older_adult_fall"):
         assert tiers[category] == "emergency"
     for category in ("trauma", "severe_pain", "cannot_bear_weight", "not_improving", "radiating_pain",
                      "clicking_catching", "stress_fracture_history"):
@@ -387,7 +394,7 @@ def test_every_rule_has_at_least_three_positive_phrasings(rule):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.category)
 def test_every_rule_is_documented_for_review(rule):
     assert rule.reason and rule.source and "\n" not in rule.source
-    assert rule.patterns
+    assert rule.patterns or (rule.paired and rule.together)
 
 
 # --- Recall and false alarms ------------------------------------------------------------
@@ -478,7 +485,7 @@ def test_bypass_attempt_still_fires(category, message):
 
 
 def test_check_has_no_switch_to_disable_it():
-    assert list(inspect.signature(check).parameters) == ["message", "history"]
+    assert list(inspect.signature(check).parameters) == ["message", "history", "embed"]
     source = inspect.getsource(guard)
     assert "environ" not in source and "getenv" not in source
 

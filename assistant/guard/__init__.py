@@ -2,38 +2,66 @@
 
 Every user turn, and the user's earlier turns, pass through `check()` before retrieval or
 generation. When it fires, the system answers with the fixed `reply_text()` and nothing else:
-there is no flag, setting or phrase that turns the guard off.
+there is no flag, setting or phrase that turns the guard off. Two layers, and a red flag from
+either fires:
 
-    rules.py     the rule table (first layer): exact, reviewable, with its sources
-    matching.py  how a message is read and the rules applied to it
+    rules.py     the rule table: exact, reviewable, with its sources
+    matching.py  how a message is read and the rules applied to it (typos.py: one more reading)
+    context.py   who and when: a stranger's fall, a fever that is over, a hypothetical do not count
+    meaning.py   the meaning layer: a classifier over the message's sentence vector and its words,
+                 fitted by fitting.py on labelled messages; it can add red flags, never remove one
     reply.py     the fixed reply
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 
 from assistant.models import GuardVerdict, RedFlag
 
 from .matching import scan
+from .meaning import Embed, MeaningModel
 from .reply import reply_text
 from .rules import RULES, Rule
 
-__all__ = ["RULES", "Rule", "check", "reply_text"]
+__all__ = ["RULES", "Rule", "check", "meaning_model", "reply_text"]
+
+_loaded: MeaningModel | None = None
+_lock = threading.Lock()
 
 
-def check(message: str, history: Sequence[str] = ()) -> GuardVerdict:
+def meaning_model() -> MeaningModel:
+    """The shipped meaning model (meaning_model.npz), loaded once."""
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = MeaningModel.load()
+        return _loaded
+
+
+def rule_flags(turns: Sequence[str], fix: Callable[[str], str] | None = None) -> dict[str, RedFlag]:
+    """The rule table's red flags by category, each from the most recent turn that says it."""
+    found: dict[str, RedFlag] = {}
+    for turn in range(len(turns) - 1, -1, -1):
+        for flag in scan(turns[turn], turn, turns[:turn], turns[turn + 1 :], fix=fix):
+            found.setdefault(flag.category, flag)
+    return found
+
+
+def check(message: str, history: Sequence[str] = (), embed: Embed | None = None) -> GuardVerdict:
     """Check the current message and the user's earlier turns; a red flag in any turn fires.
 
-    `history` holds the user's earlier turns, oldest first. Each category is reported once,
-    from the most recent turn that mentions it.
+    `history` holds the user's earlier turns, oldest first. Each category is reported once, from the
+    most recent turn that mentions it. With `embed` (text → the sentence vector the answer path uses,
+    ideally cached), the meaning layer runs too; without it, only the rule table does.
     """
     if isinstance(history, str):
         history = (history,)
     turns = (*history, message)
-    found: dict[str, RedFlag] = {}
-    for turn in range(len(turns) - 1, -1, -1):
-        for flag in scan(turns[turn], turn):
+    model = meaning_model()
+    found = rule_flags(turns, model.fix_typos)
+    if embed is not None:  # it may add a category (and a tier) the rules missed
+        for flag in model.flags(turns, embed):
             found.setdefault(flag.category, flag)
     return GuardVerdict(tuple(found[rule.category] for rule in RULES if rule.category in found))
-

@@ -16,17 +16,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from assistant.models import RedFlag
 
-from .rules import NEGATIONS, RULES, expand
+from . import context
+from .context import Clause
+from .rules import NEGATIONS, RULES, Rule, expand
 
-_COMPILED = tuple(
-    (rule, re.compile(r"\b(?:%s)\b" % "|".join(f"(?:{expand(p)})" for p in rule.patterns), re.MULTILINE))
-    for rule in RULES
-)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile(r"\b(?:%s)\b" % "|".join(f"(?:{expand(p)})" for p in patterns), re.MULTILINE) if patterns else None
+
+
+_COMPILED = tuple((rule, _compile(rule.patterns), _compile(rule.paired), _compile(rule.together)) for rule in RULES)
 
 _TOKEN = re.compile(
     r"(?P<word>[^\W_]+(?:['’‘ʼ`´′][^\W_]+)*)"
@@ -46,7 +50,7 @@ _NEW_SUBJECT = frozenset({"i", "im", "ive", "id", "my", "it", "its", "then", "no
 _LIST_WORDS = frozenset({"and", "or", "nor"})
 
 # Negation scope: a negation cue, then only these words, then the match ("I don't have any numbness").
-_NEGATION_CUES = frozenset(NEGATIONS)
+_NEGATION_CUES = frozenset(NEGATIONS) | {"nearly", "almost"}  # "nearly came off my bike" did not
 _NEGATION_FILLERS = frozenset({
     "a", "an", "the", "any", "some", "have", "has", "had", "having", "get", "gets", "got", "getting", "feel",
     "feels", "felt", "feeling", "notice", "noticed", "see", "seen", "saw", "hear", "heard", "experience",
@@ -56,6 +60,7 @@ _NEGATION_FILLERS = frozenset({
     "significant", "serious", "i", "im", "ive", "think", "believe", "do", "did", "does", "am", "my", "at", "all",
     "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
     "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
+    "anything", "going", "goes", "like", "kind",  # "no numbness or anything going down my leg"
 })
 _NEGATION_WINDOW = 10
 
@@ -66,7 +71,10 @@ _YES_NO_WORDS = frozenset({"is", "isnt", "are", "arent", "can", "could", "does",
                            "will", "any", "anything", "must", "may", "might"})
 _LEAD_FILLERS = frozenset({"hi", "hey", "hello", "ok", "okay", "so", "um", "umm", "hmm", "well", "also", "and",
                            "but", "btw", "quick", "question", "q", "please", "thanks", "doc", "coach", "general",
-                           "curious", "just", "wondering"})
+                           "curious", "just", "wondering", "at", "in", "on", "for", "by", "from", "to"})
+# In a question with no "I / my", these say it is about people in general ("does a hip that gives way always mean…").
+_GENERIC = frozenset({"a", "an", "someone", "somebody", "anyone", "people", "runners", "you", "your", "always",
+                      "usually", "normally", "generally", "typically", "ever", "mean", "means", "common"})
 _FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", "we", "us", "our", "ours",
                            "this", "these"})
 
@@ -86,6 +94,7 @@ class _Document(NamedTuple):
     text: str
     starts: list[int]
     spans: list[tuple[int, int]]
+    clauses: list[Clause]  # one per line of `text`
 
 
 def _normalise_word(raw: str) -> str:
@@ -157,8 +166,17 @@ def _is_informational(sentence: _Sentence) -> bool:
         words = ["what", *words[2:]]
     if not words:
         return False
-    asks = words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks)
-    return asks and _FIRST_PERSON.isdisjoint(words)
+    if not _FIRST_PERSON.isdisjoint(words):
+        return False
+    if words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks):
+        return True
+    generic = not _GENERIC.isdisjoint(words)
+    if generic and (sentence.asks or words[0] in _YES_NO_WORDS):
+        return True
+    if any(word == "you" and i and words[i - 1] in _YES_NO_WORDS for i, word in enumerate(words)):
+        return True  # "… should you see someone"
+    # "is acupuncture good for sciatica", "does the it band go down to the knee": a question, even unpunctuated
+    return words[0] in _YES_NO_WORDS and len(words) >= 4
 
 
 def _document(text: str) -> _Document:
@@ -166,8 +184,9 @@ def _document(text: str) -> _Document:
     lines: list[str] = []
     starts: list[int] = []
     spans: list[tuple[int, int]] = []
+    clauses: list[Clause] = []
     position = 0
-    for sentence in _sentences(text):
+    for number, sentence in enumerate(_sentences(text)):
         if _is_informational(sentence):
             continue
         for clause in sentence.clauses:
@@ -181,7 +200,8 @@ def _document(text: str) -> _Document:
                 spans.append((start, end))
                 position += len(word) + 1
             lines.append(line)
-    return _Document("\n".join(lines), starts, spans)
+            clauses.append(Clause(tuple(words), number, sentence.asks))
+    return _Document("\n".join(lines), starts, spans, clauses)
 
 
 def _negated(doc: _Document, start: int) -> bool:
@@ -205,27 +225,60 @@ def _original(text: str, doc: _Document, start: int, end: int) -> str:
     return text[doc.spans[first][0] : doc.spans[last][1]]
 
 
-def readings(message: str) -> list[str]:
+def readings(message: str, fix: Callable[[str], str] | None = None) -> list[str]:
     """The ways a message can be read; a red flag in any of them fires.
 
-    A line break between two letters ("i f\nell", from a stray U+0085 or U+2028 that became a line
+    A reading with typos fixed (`fix`) is checked too. A line break between two letters ("i f\nell", from a stray U+0085 or U+2028 that became a line
     break) is read both as a break and as nothing: no one means to split a word, but "fell\nmy hip"
     may be two lines, so both readings are checked.
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", message))
-    joined = _BREAK_IN_WORD.sub("", text)
-    return [text] if joined == text else [text, joined]
+    texts = [text, _BREAK_IN_WORD.sub("", text)]
+    if fix is not None:
+        texts.append(fix(texts[-1]))
+    return list(dict.fromkeys(texts))
 
 
-def scan(message: str, turn: int) -> Iterator[RedFlag]:
-    """Yield the first un-negated match of every rule in one user turn, over every reading of it."""
+def _reports(doc: _Document, rule: Rule, start: int, end: int) -> bool:
+    """The match doc.text[start:end] is not negated, and is about the user (or someone they look after) now."""
+    if _negated(doc, start):
+        return False
+    line = doc.text.count("\n", 0, start)
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    first = doc.text.count(" ", line_start, start)
+    last = doc.text.count(" ", line_start, max(start, end - 1))
+    return context.is_report(doc.clauses, line, first, last, rule.history_counts)
+
+
+def _said_anywhere(regex: re.Pattern, docs: list[_Document]) -> bool:
+    """`regex` matches, un-negated, somewhere in these turns ("grandma (84) lives with us" … "she fell")."""
+    return any(not _negated(doc, m.start()) for doc in docs for m in regex.finditer(doc.text))
+
+
+def scan(message: str, turn: int, earlier: Sequence[str] = (), later: Sequence[str] = (),
+         fix: Callable[[str], str] | None = None) -> Iterator[RedFlag]:
+    """Yield the first reported match of every rule in one user turn, over every reading of it.
+
+    `earlier` and `later` hold the user's other turns: the other half of a paired rule may be said in any
+    of them, and a later one may say that it is over ("it was a bee sting, gone now"). `fix` corrects
+    typos for one more reading.
+    """
     seen: set[str] = set()
-    for text in readings(message):
+    others: list[_Document] | None = None
+    after = [clause for text in later for clause in _document(text).clauses]
+    for text in readings(message, fix):
         doc = _document(text)
-        for rule, regex in _COMPILED:
+        doc = doc._replace(clauses=doc.clauses + [replace(c, sentence=-1 - i) for i, c in enumerate(after)])
+        for rule, regex, paired, together in _COMPILED:
             if rule.category in seen:
                 continue
-            match = next((m for m in regex.finditer(doc.text) if not _negated(doc, m.start())), None)
+            candidates = list(regex.finditer(doc.text)) if regex else []
+            if paired is not None:
+                if others is None:
+                    others = [_document(t) for other in (*earlier, *later) for t in readings(other)]
+                if _said_anywhere(together, [doc, *others]):
+                    candidates += paired.finditer(doc.text)
+            match = next((m for m in candidates if _reports(doc, rule, m.start(), m.end())), None)
             if match:
                 seen.add(rule.category)
                 yield RedFlag(rule.category, rule.tier, rule.reason, _original(text, doc, match.start(), match.end()),

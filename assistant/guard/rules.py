@@ -26,6 +26,9 @@ class Rule:
     reason: str
     patterns: tuple[str, ...]
     source: str
+    history_counts: bool = False  # a past episode is a red flag too ("had a stress fracture in 2019")
+    paired: tuple[str, ...] = ()  # patterns that fire only when one of `together` is said too
+    together: tuple[str, ...] = ()  # said in this turn or an earlier one ("grandma (84)…" + "she fell")
 
 
 # --- Pattern vocabulary --------------------------------------------------------
@@ -44,6 +47,7 @@ NEGATIONS = (
 )
 _GAP_BLOCKERS = NEGATIONS + ("wont", "cant", "cannot", "but")
 _GAP_WORD = r"(?!(?:%s)\b)\w+ " % "|".join(_GAP_BLOCKERS)
+_NOT_NEGATION = r"(?!(?:%s)\b)\w+ " % "|".join(NEGATIONS)
 
 
 def _not_after(*phrases: str) -> str:
@@ -95,7 +99,8 @@ _TERMS = {
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
     )),
     # Not an illness: "marathon fever", "cabin fever".
-    "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup"),
+    "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup",
+                                  "shoe", "gold", "disco", "football", "playoff", "taper"),
     "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?))",
     "click": (
         r"(?:cli(?:ck|k|c)(?:s|ing|in|ed|y)?(?! (?:for|with) (?:me|us|him|her|them)| on)"
@@ -113,6 +118,7 @@ _TERMS = {
 def expand(pattern: str) -> str:
     """Turn a readable table pattern into plain regex source."""
     pattern = pattern.replace(" ~1 ", f" (?:{_GAP_WORD})?").replace(" ~ ", f" (?:{_GAP_WORD}){{0,3}}")
+    pattern = pattern.replace(r"(?:\w+ ){", f"(?:{_NOT_NEGATION}){{")  # no gap reaches over a negation
     pattern = pattern.replace("<my> ", _TERMS["my"])
     return re.sub(r"<(\w+)>", lambda m: _TERMS[m[1]], pattern)
 
@@ -142,9 +148,9 @@ RULES: tuple[Rule, ...] = (
             r"|tailbone|ass|pelvis)",
             r"(?:(?:took|take|taken|taking|had|have) )?(?:a|bad|hard|nasty|big|minor|slight|recent|my|that|any|huge"
             r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:season|races?"
-            r"|marathon|half|training|block|schedule|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes"
+            r"|marathon|half|training|block|schedule|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes|into"
             r"|break|back))",
-            r"tumbled|tumbling (?:down|over)|wiped out|wipe ?out|biffed|face ?plant\w*"
+            r"tumbled|tumbling (?:down|over)|wiped out(?! (?:for|by|from|after|all))|wipe ?out|biffed|face ?plant\w*"
             r"|ate (?:dirt|pavement|the pavement|asphalt|concrete)",
             r"(?:slipped|slipping|tripped|tripping) (?:on|over|and|while|down|off|during|going|coming|backwards|hard)",
             r"stumbled (?:and|over|while|during|down|hard)",
@@ -171,10 +177,17 @@ RULES: tuple[Rule, ...] = (
             r"|scooter|skis?|board))",
             r"(?:had|in|into|was in|got in|got into) (?:a |an )?(?:bad |serious |minor |small |little |major |big )?"
             r"(?:accident|crash|wreck|collision)",
-            r"(?:injur\w*|hurt|tweaked|twisted|wrenched|jammed) (?:it|myself|my \w+|my \w+ \w+) "
+            r"(?:injur\w*|hurt|tweaked|twisted|wrenched|jammed) (?:it|myself|my (?!(?:finger|thumb|wrist|hand|arm|elbow"
+            r"|shoulder|head|nose|face|neck)s? )\w+(?: \w+)?) "
             r"(?:playing|during (?:a |the )?(?:game|match|tackle|practice)|in (?:a |the )?(?:game|match|tackle"
             r"|collision|scrum)|at (?:soccer|football|rugby|hockey|basketball|netball|lacrosse|volleyball|practice))",
             r"traum\w*",
+            r"(?:reversed|backed|swung|slammed|crashed|ran|bumped|banged|drove|rolled|smashed) into (?:me|my (?:hip|side|leg|thigh))|threw me|(?:taken|took me|takes me) out|knocked me (?:\w+ )?(?:down|over|sideways|flying|off)",
+            r"(?:got|get|was|been) (?:\w+ )?(?:cliped|clipped|checked into|boarded|kicked (?:in|on)|kneed|elbowed|thrown|rammed|taken out|run into|body slammed)",
+            r"landed (?:\w+ ){0,2}on (?:it|my|the|that)|bounced off|ate it|went flying|(?:went|flew) over (?:my|the) (?:handlebars|bars)|came off (?:my|the|a) (?:bike|board|horse|scooter|skateboard)|bailed",
+            r"took (?:a|an) (?:\w+ )?(?:knee|elbow|hit|shot|boot|kick) (?:\w+ ){0,3}(?:to|into|on) (?:the (?:side of )?)?(?:my )?(?:hip|side|thigh|leg)|(?:took|taking) the (?:whole|hole|full) (?:hit|impact)",
+            r"(?:mtb|bike|ski|snowboard|snowbaord|skateboard|skatepark|hockey|horse|scooter|e ?scooter|trail|road|car|moped) (?:crash|accident|wipeout|spill|collision)",
+            r"colided|collided|car accident|car door|hit by (?:a|the) (?:\w+ )?(?:mirror|door|ball|branch)",
         ),
     ),
     Rule(
@@ -212,6 +225,17 @@ RULES: tuple[Rule, ...] = (
             r"|do (?:my )?(?:daily|everyday|normal|basic) \w+|go to work|do my job|work(?! out)|drive(?! the)"
             r"|sit (?:down|for|at|through|in)|get in(?:to)? (?:the )?car|function|do anything"
             r"|carry (?:my )?(?:kids?|child|baby|groceries))",
+            r"(?:cant|cannot|couldnt|could not|unable to|too sore to|too painful to|hurts too much to|hurt too much to|not able to) (?:even )?(?:cook|clean|vacuum|hoover|do (?:the )?(?:laundry|dishes|shopping|housework)|shop|carry|lift|pick up|tie|sit (?:on|in|through)|stand (?:long|for|at)|drive|concentrate|finish (?:my|the|a) (?:shift|day|workday|meeting)|get in(?:to)? (?:the|my) (?:car|truck)|climb into|take the dog|walk the dog|roll over|get comfortable|face)",
+            r"(?:had to|have to|needed to) (?:leave|go home|walk out|call in|take (?:a |the )?(?:day|days) off|miss|skip|cancel|ask (?:my|a|someone|somebody)|get (?:my|a|someone|somebody) \w+ to|have (?:my|a|someone|somebody) \w+)",
+            r"(?:in|to|into) tears|(?:makes?|made|making) me (?:want to |wanna )?(?:puke|vomit|throw up|be sick|cry|sick|pass out|faint)|vomit\w*|threw up|throwing up|puked|nause\w*|light ?headed|passed out|pass out",
+            r"(?:<pain>|hip|hips|it|its|like|level|rate|rated|at|about) (?:\w+ ){0,3}(?:8|9|10) ?(?:/|out of|outta|of|on)? ?10"
+            r"(?! ?k\b| (?:miles|mi|km|mins|minutes|weeks|days))|(?:pain|it|hip|its)(?: is| was| at| like| hits)?(?: like)? (?:an? )?(?:8|9|10)(?! (?:miles?|mi|km|k|min|mins|minutes|weeks?|days?|hours?|hrs|am|pm|percent|%|x|times|reps|years?|yrs))\b",
+            r"off the charts|(?:screaming|screams|scream)(?! (?:at (?:the|my) (?:tv|kids?|coach)))|(?:never|doesnt|wont|didnt|does not) let(?:s)? up|all day every day|every (?:single )?(?:second|minute) of the day|nothing (?:touches|helps with) (?:it|the pain)|barely touch(?:es)? it|doesnt touch it",
+            r"(?:stuck|bed ?bound|couch ?bound|laid up|lying|lie|only lie) (?:\w+ ){0,2}(?:on|in) (?:the )?(?:sofa|couch|bed) (?:all day|for days|because|cuz|bc|with)|(?:stuck|bedbound) (?:on|in) (?:the )?(?:sofa|couch|bed)",
+            r"(?:so|too|that) (?:bad|painful|sore|intense|wrecked|brutal|awful) (?:that )?(?:i|it) (?:cant|couldnt|could not|can not)",
+            r"(?:stab\w*|sharp|intense|severe|burning) (?:\w+ ){0,3}(?:that |which )?(?:hasnt|has not|hadnt|wont|doesnt|never) (?:stopped|let up|eased|gone away|gone|quit)",
+            r"(?:hip|pain) (?:\w+ ){0,3}(?:has|had) me (?:in tears|crying|screaming|awake|on the floor)",
+            r"(?:psych\w* myself up|takes me \d+ (?:mins?|minutes)) to (?:get|stand)",
         ),
     ),
     Rule(
@@ -231,10 +255,40 @@ RULES: tuple[Rule, ...] = (
             r"(?:on|using|need|needed|needing|with) crutches",
             r"hobbl\w*|(?:with|use|using|need|needed|needing) (?:a )?(?:cane|walking stick|walker|crutch)",
             r"limp(?:s|ed|ing|in|y)?(?! (?:handshake|noodle|lettuce|wrist|hair|excuse|effort|pasta))",
+            r"(?:hold\w*|held|grab\w*|lean\w*|clinging|cling) (?:\w+ ){0,2}(?:onto |on to |to )?(?:the |a |my )?(?:walls?|furniture|counters?|tables?|chairs?|stuff|things|rails?|railing|banister|door ?frames?|shopping (?:cart|trolley)) (?:\w+ ){0,3}(?:get|walk|move|stand|make it|around)",
+            r"(?:furniture|walls?|counters?|railing|banister|shopping (?:cart|trolley)) (?:\w+ ){0,2}(?:to get (?:around|about|to)|to walk|to move)",
+            r"(?:to|cant|can barely|hard to|struggle to|struggling to) get (?:around|about)(?! (?:town|the city|the course))",
+            r"hop(?:ping|ped|s)? (?:to|round|around|about|everywhere|on one (?:leg|foot))|(?:everything|around|about) on one (?:leg|foot)",
+            r"crutch(?:es)?(?! (?:for (?:my|me|the) (?:anxiety|mental|stress)))",
+            r"(?:borrowed|using|use|need|needed|needing|with|on|got|get) (?:a |my |the |\w+s |\w+s old )?(?:walker|zimmer|wheelchair|walking frame)",
+            r"(?:wont|wouldnt|doesnt|didnt|cant|couldnt|will not|would not) (?:take|hold|support|bear) (?:my |any |the )?(?:weight|wieght|weigth)|(?:wont|wouldnt|cant|couldnt|doesnt) hold me(?: up)?",
+            r"(?:leg|legs|hip|knee) (?:just |kept |keeps )?(?:folds?|folded|folding|went out from under|goes out from under|gave out|gives out|giving out|collapsed|crumpled)|(?:went|goes) out from under me",
+            r"(?:cant|cannot|couldnt|can not|wont let me) (?:even )?(?:put|place|set) (?:my |the |that )?(?:left |right |bad |sore )?(?:foot|leg|heel) (?:down|on the (?:ground|floor))",
+            r"(?:cant|cannot|couldnt|wont let me) (?:even )?(?:step|stand|walk) (?:on|onto) (?:it|that|my \w+|the \w+ leg)",
+            r"(?:hobbl|shuffl|drag)\w*(?! (?:my playlist|songs?|music|cards?|feet in the morning))",
+            r"walk(?:ing)? like (?:a|an) (?:penguin|pirate|zombie|crab|duck|old (?:man|woman|lady)|90 year old|cowboy)",
+            r"(?:standing|walking|weight bearing|stepping) (?:on (?:it|my \w+(?: \w+)?|that \w+) )?(?:is|was) (?:basically |almost |just |literally )?impossible",
+            r"(?:wont|wouldnt|doesnt) let me (?:walk|step|stand)|walk (?:normal|normally) (?:is )?impossible|cant walk (?:normal|normally|properly|right|straight)",
         ),
     ),
     Rule(
         category="not_improving",
+        paired=(
+            r"(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten|been getting) (?:\w+ )?"
+            r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
+            r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
+            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?:hurts?|hurting|sore) "
+            r"(?:a lot |much |even )?more (?:now )?than|(?:barely|didnt|doesnt|hasnt|isnt|not) (?:\w+ )?(?:help\w*"
+            r"|work\w*|touch\w*))",
+        ),
+        together=(
+            r"(?:weeks?|wks?|months?|\d+ days|since (?:christmas|new year|january|february|march|april|may|june|july"
+            r"|august|september|october|november|december|the (?:marathon|race|injury))|a month|fortnight)",
+            r"(?:rest|rested|resting|stopped running|stop running|off running|time off|no running|not running|cut (?:out |back )?"
+            r"(?:running|my runs|my mileage|my walks)|haven.?t run|didnt run|pt|physio\w*|rehab|exercises|excercises|stretch\w*"
+            r"|ice|iced|icing|naproxen|ibuprofen|advil|tylenol|aleve|meds|medication|cortisone|cortizone|shot|injection"
+            r"|treatment|babying|clamshells|bridges|figure four)",
+        ),
         tier="see_doctor",
         reason="Pain that isn't getting better with home treatment, or that makes your hip or leg hard to move, "
         "needs a doctor's check.",
@@ -262,13 +316,16 @@ RULES: tuple[Rule, ...] = (
             r"(?:worse|not better|no better|the same|still \w+) ~ (?:despite|even with|even after) ~ (?:treatment|ice"
             r"|icing|rest|resting|stretch\w*|pt|physio\w*|physical therapy|ibuprofen|advil|meds|medication|exercises?"
             r"|time off)",
-            r"(?:weeks?|months?|a month|\d+ days) (?:and|later|now|of|on) ~ (?:still|no better|no change|no improvement"
+            r"(?:weeks?|months?|a month|\d+ days) (?:and|later|now|of|on) ~ (?:still (?:hurts?|hurting|sore|painful|aching"
+            r"|there|bad|the same|no better)|no better|no change|no improvement"
             r"|not better|not improving|not getting better)",
             r"no (?:relief|improvement(?! (?:in|on|with) (?:my )?(?:pace|times?|speed|fitness|splits|endurance)))",
             r"(?:<cant>|stiff) ~ (?:move|moving|lift|lifting|bend|bending|rotate|rotating|raise|raising|turn|turning"
             r"|swing|swinging) ~ (?:hip|hips|leg|legs|thigh|knee)",
             r"(?:hip|hips|leg|legs) ~ (?:wont|doesnt|will not|does not|cant|can not|cannot) (?:move|bend|lift|rotate)",
             r"(?:hip|hips|leg|legs) (?:is |feels |are |gets |got )?(?:locked|frozen|seized up|stuck)",
+            r"(?:range of motion|rom|movement|motion) (?:\w+ ){0,2}(?:shrinking|getting smaller|smaller|worse|less)|stiff(?:er)? (?:than ever|and stiffer|as a board)|harder and harder",
+            r"(?:cant|cannot|couldnt|harder to|hard to|struggle to|struggling to|unable to) (?:even )?(?:cross my legs|bring my (?:knee|leg)|lift (?:my )?(?:leg|knee|foot) (?:up|into|onto)|turn (?:it|my (?:leg|hip|foot)) out|get my (?:knee|leg) up|squat|get (?:my leg )?into (?:that|the) position|do (?:a single|one) bridge|get out of (?:my |the |a )?(?:chair|car))",
         ),
     ),
     Rule(
@@ -294,6 +351,12 @@ RULES: tuple[Rule, ...] = (
             r"(?! (?:in|on) (?:my |both )?(?:hands?|fingers?|arms?|face|lips?))",
             r"dead leg|leg (?:feels |is |goes |went |going )dead|(?:leg|foot|feet|thigh) (?:keeps )?"
             r"(?:falls?|falling|fell|goes|going|went) asleep",
+            r"(?:mine|pain|it|that|this) (?:\w+ ){0,5}(?:shoots?|shooting|travels?|travles|travells|moves?|goes|radiates?|spreads?|ends up|wraps?) (?:\w+ ){0,3}(?:down|into|to|up|around)(?: \w+){0,4} (?:my |the )?(?:lower )?(?:back|butt|foot|feet|knee|calf|hamstring|shin|ankle|toes|leg|lge|thigh|groin)",
+            r"(?:hip|butt|glute)s? (?:\w+ ){0,2}(?:to|into|and) (?:my )?lower back (?:pain|ache)|hip to (?:my )?(?:lower )?back",
+            r"(?:starts?|starting|begins?) (?:in|at) (?:my )?(?:hip|butt|glute|back)",
+            r"(?:burning|hot|shooting) (?:\w+ ){0,2}line|in a line",
+            r"foot (?:\w+ ){0,3}(?:slaps|slapping|drags|dragging|catches the ground|flops)|(?:cant|couldnt|hard to) lift (?:my |the )?(?:toes|foot|front of (?:my|the) foot|front of it)|toes? drag|foot drop|drop foot",
+            r"(?:leg|foot|feet|thigh) (?:\w+ ){0,2}(?:like (?:its|it is) asleep|asleep)|(?:cant|couldnt) (?:really )?feel (?:the (?:top|bottom|side|outside) of )?my (?:foot|leg|toes|thigh|shin)",
         ),
     ),
     Rule(
@@ -303,7 +366,7 @@ RULES: tuple[Rule, ...] = (
         source="Article, When to See a Doctor: 'A clicking, popping or catching sensation in the hip'.",
         patterns=(
             r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>",
-            r"(?:it|its|that|this) ~1 <click>",
+            r"(?<!then )(?<!finally )(?:it|its|that|this) ~1 <click>(?<!it finally clicked)(?<!it just clicked)",
             r"(?:feel|feels|felt|feeling|hear|hears|heard|hearing|get|gets|getting|got|notice|notices|noticed|noticing"
             r"|have|has|had|having|there is|theres|experienc\w*) "
             r"(?:a |an |some |this |that |these |the |lots of |a lot of )?"
@@ -326,6 +389,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         category="stress_fracture_history",
         tier="see_doctor",
+        history_counts=True,
         reason="With a history of stress fractures, hip pain should be checked by a doctor.",
         source="Article, When to See a Doctor: 'See a doctor if you have a history of stress fracture injuries'.",
         patterns=(
@@ -336,11 +400,21 @@ RULES: tuple[Rule, ...] = (
             r"<not_someone_else>my (?:old |previous |last |recent |first |second )?<stress_fracture>",
             r"<stress_fracture> ~ (?:last|before|ago|in (?:19|20)\d\d|in the past|previously|history|healed|back in"
             r"|when i was|in high school|in college|in my (?:shin|foot|femur|hip|tibia|leg|pelvis|metatarsal))",
+            r"(?:crack\w*|broke|broken|fractured) (?:\w+ ){0,6}(?:from (?:running|overuse|overtraining|overtraning|over training)|stress (?:fracture|fx|reaction|facture))",
+            r"(?:prone to|ex|post|previous|prior|history of|hx|several|multiple|had|have had|got) (?:\w+ ){0,3}(?:stress (?:fractures?|fx|factures?|reactions?)|strees fractures?|stres fractures?)",
+            r"(?:stress|strees|stres) (?:fracture|fx|facture|reaction) (?:\w+ ){0,4}(?:ago|in (?:19|20)\d\d|last|back in|before|in college|in high school|\d+ (?:months|years|yrs))",
         ),
     ),
     # ---- Conservative additions (clinical red flags beyond the article) ----
     Rule(
         category="infection",
+        paired=(
+            r"(?:hot (?:and|then|&) cold|cold (?:and|then) hot)(?! (?:weather|showers?|water))"
+            r"|shiver\w*(?! (?:at|on|before|in|from|waiting|during) (?:the )?(?:start|line|race|cold|rain|wind|nerves|corral))"
+            r"|sweaty and shivery|flu ?like|flu thing|the flu|coming down with (?:something|a bug|the flu)"
+            r"|getting over (?:a|some|the) (?:flu|bug|virus)",
+        ),
+        together=(r"<pain>|hip|hips|groin|joint",),
         tier="emergency",
         reason="A fever or chills, or a hot, red, swollen joint, can mean an infection that needs urgent care.",
         source="Clinical addition: septic arthritis (fever with a hot, red, swollen, painful joint) is an emergency.",
@@ -349,12 +423,15 @@ RULES: tuple[Rule, ...] = (
             r"(?:have|had|has|having|got|running|spiked|spiking|with) (?:a )?(?:high |bit of a |slight |little )?"
             r"(?:temperature|temp)\b(?! (?:outside|today|of the|is|was))",
             r"temp(?:erature)? (?:of )?(?:3[89]|4[01]|99|10[0-4])",
-            r"chills|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)"
+            r"chills(?! (?:from|after|crossing|watching|down|when|during|because|were from|thinking))|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)"
             r"|feel(?:ing)? hot and cold",
             r"<joint> ~ (?:hot|warm|red)(?! up)",
-            r"(?:hot|warm(?! up)|red) (?:\w+ ){0,2}<joint>",
+            r"(?:hot|warm(?! up)|red(?! flags?)) (?:\w+ ){0,2}<joint>",
             r"(?:hot|warm) to (?:the )?touch",
             r"(?:swollen|swelling|puffy) (?:and )?(?:hot|warm|red)|(?:hot|warm|red) (?:and )?(?:swollen|puffy)",
+            r"temp(?:erature)? (?:is |was |of |at |hit |reads )?(?:3[89]|4[01]|99|10[0-4])(?:[ .]\d)?\b",
+            r"(?:spot|area|site|skin|it|hip|joint|side) (?:\w+ ){0,3}(?:red|hot|warm) and (?:hot|red|warm|swollen|puffy)",
+            r"swell\w* (?:up )?(?:\w+ )?(?:red|hot|warm)|(?:puffy|swollen) and (?:burning )?hot|burning hot",
         ),
     ),
     Rule(
@@ -386,6 +463,12 @@ RULES: tuple[Rule, ...] = (
             r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?) ~ (?:on )?both sides",
             r"both (?:of <my> )?legs ~ (?:weak\w*|numb\w*|dead|giving (?:way|out)|gave (?:way|out)|buckl\w*"
             r"|wont work|not working|tingl\w*)",
+            r"(?:cant|couldnt|cannot|can not|barely) (?:really |properly )?feel (?:\w+ ){0,3}(?:when i (?:pee|wee|wipe|go|poo)|(?:the )?toilet paper|myself (?:going|pee)|down there|my (?:bum|bottom|backside|butt|privates|groin))",
+            r"(?:havent|hasnt|cant|couldnt|unable to|not able to) (?:been able to )?(?:pee|wee|urinate|poop|poo|empty my bladder)",
+            r"(?:peeing|pooping|poo|poop|pee|wee|leaking|going) (?:\w+ ){0,2}without (?:control|meaning to|noticing|feeling|knowing)|cant control (?:when|my) (?:\w+ ){0,4}(?:go|pee|poo|bladder|bowels)",
+            r"(?:lost|lose|losing|no) (?:the )?feeling (?:in|around|down) (?:my )?(?:bum|bottom|backside|butt|groin|privates|saddle|crotch)",
+            r"both (?:my |of my )?legs (?:\w+ ){0,3}(?:weak|week|numb|wobbly|jelly|giving|tingl\w*|heavy|dead)",
+            r"(?:numbess|numbness|numb|tingl\w*) (?:\w+ ){0,4}(?:both sides|inner thighs|groin)",
         ),
     ),
     Rule(
@@ -412,14 +495,20 @@ RULES: tuple[Rule, ...] = (
             r"chest (?:pain|pains|tightness|pressure|hurts|hurting|aches?|aching)|(?:pain|tightness|pressure|ache)"
             r" (?:in|on|across) <my> chest|chest (?:is |feels |felt )(?:tight|heavy|painful)|(?:tight|painful) chest",
             r"cough\w* (?:up )?blood",
+            r"(?:calf|calves|shin|ankle|lower leg|leg|thigh|knee) (?:\w+ ){0,4}(?:bigger|fatter|larger|thicker|twice the size|puffed up|puffy|swolen|swelled|shiny|fat|big and (?:hot|red|warm))",
+            r"(?:bigger|fatter|larger|thicker|puffier) than (?:the other|my other|the left|the right)",
+            r"(?:back of my (?:knee|lower leg|calf)|under the knee|below the knee|lower leg) (?:\w+ ){0,4}(?:swollen|swolen|puffy|puffed|big|hot|warm|red|tender)",
+            r"(?:winded|out of breath|breathless\w*|breathles|cant catch my breath|gasping|couldnt (?:get any|catch my) (?:air|breath)) (?:\w+ ){0,4}(?:walking|climbing|stairs|upstairs|kitchen|doing nothing|at rest|all of a sudden|out of nowhere|suddenly|tonight|on an easy|for no reason)",
+            r"(?:all of a sudden|suddenly|out of nowhere|sudden) (?:\w+ ){0,3}(?:out of breath|winded|breathless|breathles|short of breath|cant breathe)",
+            r"chest (?:\w+ ){0,2}(?:sore|tight|pain|pressure|hurts|heavy|aches?)|(?:sitting|weight|pressure|elephant \w+) on my chest|heart (?:is |was )?(?:pounding|racing) (?:\w+ )?(?:for no reason|at rest|out of nowhere)?",
         ),
     ),
     Rule(
         category="serious_disease",
         tier="see_doctor",
-        reason="Pain at night or at rest, unexplained weight loss, or a history of cancer needs a doctor's check.",
+        reason="Pain at night or at rest, unexplained weight loss or night sweats need a doctor's check.",
         source="Clinical addition: red flags for tumour or systemic disease (night/rest pain, unexplained "
-        "weight loss, previous cancer).",
+        "weight loss, night sweats).",
         patterns=(
             r"<pain> ~1 (?:at night|in the night|during the night|overnight|all night|at nighttime|at night time"
             r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)"
@@ -440,17 +529,49 @@ RULES: tuple[Rule, ...] = (
             r"(?:without (?:trying|dieting|meaning to|changing)|for no (?:apparent )?reason|and i dont know why"
             r"|not trying|unexplained|unintentionally|without explanation)",
             r"weight loss ~ (?:without trying|for no reason|i cant explain)",
+            r"night sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
+            r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
+            r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
+            r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
+            r"(?:wakes|woke|waking) me (?:up )?(?:\w+ )?(?:every|each|most|some) night",
+            r"(?:lost|losing|lose|dropped|dropping) (?:\w+ ){0,3}(?:weight|wieght|kg|kgs|kilos|pounds|lbs) (?:\w+ ){0,3}(?:without (?:trying|tryng|triyng|dieting|meaning to)|not (?:sure|dieting|trying)|no idea why|dont know why|but i am not on diet|not on (?:a )?diet)",
+            r"look(?:ing)? (?:so )?(?:gaunt|skeletal)|gotten (?:really |so )?(?:skinny|thin)|skin and bones",
+            r"(?:soaked|drenched|soaking|drenching) (?:\w+ ){0,3}(?:sweat|sheets|bed|pyjamas|pjs)|(?:sheets|bed|pillow) (?:are |is )?soaked|(?:woke|wake|waking) up (?:\w+ )?soaked|sweat\w* (?:\w+ ){0,2}(?:every|at|most|each) night",
+        ),
+    ),
+    Rule(
+        category="cancer_history",
+        tier="see_doctor",
+        reason="With a history of cancer, new hip pain should be checked by a doctor.",
+        source="Clinical addition: previous cancer is a red flag for bone metastasis in new musculoskeletal pain.",
+        history_counts=True,
+        patterns=(
             r"<not_someone_else>(?:had|have|has|having|history of|hx of|diagnosed with|treated for|treatment for"
             r"|battling|fighting|beat|beaten|survived|surviving|recovering from|remission from|previous|past"
             r"|prior) ~ (?:cancer|tumou?rs?|malignan\w*|lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma)",
             r"<not_someone_else>my (?:breast |prostate |colon |bowel |bone |lung |skin |blood )?cancer",
             r"(?:cancer|tumou?r) (?:survivor|history|patient|treatment)",
             r"chemo\w*|radiotherapy|radiation (?:therapy|treatment)|in remission|metasta\w*|oncolog\w*",
-            r"night sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
+            r"(?:thyroid|kidney|prostate|breast|colon|bowel|lung|skin|bone|blood|ovarian|cervical|testicular|pancreatic|liver) (?:cancer|cancr|tumou?r)|cancr",
+            r"(?:had|have) (?:\w+ ){0,2}cancer (?:removed|treated|surgery)",
         ),
     ),
     Rule(
         category="femoral_neck_stress_fracture",
+        paired=(
+            r"(?:hip|pelvi\w*|groin|grion|thigh|femur|leg) ?bone|bone (?:\w+ ){0,2}(?:pain|ache|aches|hurts|sore|throbs?)"
+            r"|deep (?:\w+ ){0,3}(?:groin|hip|joint|inside|down)|(?:hip|groin|pelvis|front of my hip) (?:\w+ ){0,4}"
+            r"(?:hurts|pain|aches?|sore|throbs?)|(?:hurts|pain|aches?|sore|throbs?) (?:\w+ ){0,4}(?:hip|groin|pelvis)",
+        ),
+        together=(
+            r"(?:no|havent had a|haven.?t had a|missed|missing|skipped|lost my|stopped (?:getting )?my|without a) periods?"
+            r"|periods? (?:\w+ )?(?:stopped|disappeared|went away|gone)|no period|amenorr\w*|not eating (?:enough|much)"
+            r"|under ?eat\w*|under ?fuel\w*|eating (?:pretty |very |really )?little|barely eat|\d{3,4} cal\w*"
+            r"|dont eat much|restrict\w*|red s|energy deficien\w*|low energy availability|lean out|race weight",
+            r"(?:doubled|tripled|jumped|bumped|ramped|ramping) (?:\w+ ){0,3}(?:miles?|mileage|milage|kms?|volume|weekly)"
+            r"|(?:\d+) days? (?:straight|in a row)"
+            r"|run streak|100 miles in a month|a ton|way up|so much more|ramping up hard",
+        ),
         tier="see_doctor",
         reason="Deep groin pain that gets worse with each run can be a stress fracture of the hip and needs a "
         "doctor's check before you run again.",
@@ -464,8 +585,14 @@ RULES: tuple[Rule, ...] = (
             r"(?:run|runs|mile|workout|session|time i run|day)",
             r"(?:femoral|femur|hip|neck|pelvic|pelvis|groin) ~ <stress_fracture>",
             r"<stress_fracture> (?:in|of) <my> (?:hip|femur|femoral neck|pelvis|groin|thigh ?bone)",
-            r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when (?:i )?|hurts when (?:i )?) hop\w*",
+            r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when(?: i)?|hurts when(?: i)?) hop\w*",
             r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills)",
+            r"(?:one|a|single|specific|exact|pinpoint|tiny|sore|tender) (?:\w+ ){0,2}(?:spot|point) (?:\w+ ){0,6}(?:bone|pelvis|pelvic|hip|thigh)",
+            r"(?:bone|pelvis|pelvic|hip|thigh) (?:\w+ ){0,6}(?:when i press|if i press|to (?:the )?touch|to tuch|press on it|with one finger|like a bruise)",
+            r"(?:hurts?|pain|sharp|jolt|throbs?|throsb|aches?|scream\w*) (?:\w+ ){0,4}when (?:i |my foot |he |she )?(?:land|lands|landing|jump|jumps|jumping|hop|hopp|hops|hopping)",
+            r"(?:landing|lands?|jump\w*|hop\w*|stepping (?:down|off)) (?:\w+ ){0,4}(?:sends|jolt|hurts|sharp|pain|scream\w*|throbs?|makes my (?:groin|hip))",
+            r"(?:groin|grion|hip|pelvis) (?:\w+ ){0,4}(?:worse|worrse|more|deeper) (?:\w+ ){0,2}(?:every|each|evry) (?:run|step|stride|day|practice|outing|mile)",
+            r"(?:worse|more) (?:\w+ ){0,2}(?:every|each|evry|with every) (?:run|step|stride|practice|outing)|every run is worse|worse every day",
         ),
     ),
     Rule(
@@ -486,6 +613,36 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|ball) ~ (?:popped|popping|came|slipped|went|pops) out(?! (?:for|to))",
             r"(?:cant|cannot|can not|unable to) (?:lift|raise|move) <my> (?:leg|hip) "
             r"(?:at all|after (?:the |my |a )?fall)",
+            r"(?:leg|thigh|hip|knee|foot|bone) (?:\w+ ){0,3}(?:looks|is|seems|now|feels) (?:\w+ ){0,2}(?:twisted|bent|wrong|weird|crooked|out of place|out of plaec|deformed|not (?:the )?same length|rolled out|sticking out)",
+            r"(?:bump|lump|bulge) that wasnt there|not (?:the )?same length|different lengths?|(?:more|much) short(?:er)? (?:and|than)|sticking out (?:weird|wrong|funny|oddly)",
+            r"(?:popped|pops|came|slipped|jumped) out of (?:place|the socket|joint|its socket)|out of (?:its )?(?:socket|place|plaec)",
+            r"(?:might be|must be|could be|is|think (?:its|it is|it might be)|pretty sure (?:\w+ ){0,2}(?:is|its)) (?:\w+ )?broken",
+            r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside",
+        ),
+    ),
+    Rule(
+        category="older_adult_fall",
+        tier="emergency",
+        reason="An older adult, or anyone with thin bones, who falls or stumbles can break a hip without much "
+        "pain at first, and needs urgent care.",
+        source="Clinical addition: low-energy falls in older adults or with osteoporosis are the typical cause "
+        "of hip fractures; assess urgently even when the person says they are fine.",
+        patterns=(),
+        paired=(
+            r"<not_thing>(?:fell|fel|fall|falls|fallen|falling|tumbled?|tumbling|slipped|slipt|slid|stumbled?|stumbeld"
+            r"|stumbling|tripped|trip (?:on|over)|went down|ended up on the (?:floor|ground))",
+            r"(?:a|little|small|bad|nasty|the) (?:fall|tumble|spill|stumble|trip)(?! (?:season|race|marathon|5k|10k))",
+            r"lost (?:my|his|her|their) (?:footing|balance)|missed (?:a|the|her|his|my) (?:step|stair|footing)",
+            r"(?:cant|couldnt|cannot|could not) get (?:up|back up) (?:off|from) the (?:floor|ground)",
+        ),
+        together=(
+            r"(?:im|i am|aged?|age|is|turned|turning|hes|shes|now|just) (?:6[5-9]|[7-9]\d|10\d)\b",
+            r"\b(?:6[5-9]|[7-9]\d|10\d) ?(?:yo|y o|yrs?|years?|year old|years old|f|m)\b|^(?:6[5-9]|[7-9]\d|10\d)$",
+            r"in (?:his|her|my|their|the) (?:late 60s|late sixties|70s|80s|90s|seventies|eighties|nineties)",
+            r"elderly|senior|pensioner|old (?:lady|man|woman|guy|girl|timer)|great grand\w*|grand(?:ma|pa|mother"
+            r"|father|mom|mum|dad|ad)|granny|gran|nan|nana|nanna",
+            r"osteopor\w*|osteopen\w*|(?:thin|brittle|weak|fragile|low density) bones|low bone density"
+            r"|bone density (?:is )?(?:low|poor)|(?:meds|medication|treatment|injections?) for (?:my |her |his )?bones",
         ),
     ),
     Rule(
@@ -497,7 +654,9 @@ RULES: tuple[Rule, ...] = (
             r"<kid> ~ (?:limp\w*|wont walk|refuses to walk|refusing to walk|not walking|stopped walking|cant walk"
             r"|isnt walking|wont put weight|walking funny|walks funny)",
             r"limp\w* ~1 <kid>",
-            r"<kid>(?: \w+){0,6} (?:limp\w*)",  # "my daughter is 10 and has been limping"
+            r"<kid>(?: \w+){0,6} (?:limp\w*|limpng)",  # "my daughter is 10 and has been limping"
+            r"<kid> (?:\w+ ){0,6}(?:wont|refuses? to|refusing to|doesnt want to|cant) (?:walk|stand|put (?:weight|her|his|it)|bear weight)",
+            r"<kid> (?:\w+ ){0,6}(?:dragging|drags|favou?ring|hobbl\w*|walking (?:funny|weird|strange|oddly)|wants to be carried|limpng)",
         ),
     ),
 )

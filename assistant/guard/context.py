@@ -1,0 +1,239 @@
+"""Who and when: is a rule's match a report about the user, or someone they care for, now?
+
+A red flag escalates when it is happening to the user, or to someone they look after, now. It does
+not when the words are about:
+  - a stranger, or an event the user only watched ("saw a runner wipe out at the race");
+  - something that is over ("had a fever last month, fine now", "my hip used to click");
+  - a hypothetical ("what should I do if I ever fall on a trail?").
+History is the exception: a past stress fracture or a past cancer is a red flag by itself, so rules
+that say so (`Rule.history_counts`) ignore "over". The word lists below are the whole of it, so a
+reviewer can read what counts. When nothing here applies, the match stands: safety first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Who = Literal["self", "cared_for", "known", "stranger", "thing"]
+
+SELF = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "myself", "mine", "we", "us", "our"})
+SUBJECTS = SELF - {"me", "us"}  # "the guy in front of me was limping" is about the guy
+CARED_FOR = frozenset({
+    "mom", "mum", "mother", "mommy", "mama", "dad", "father", "daddy", "papa", "parent", "parents", "grandma",
+    "grandpa", "grandmother", "grandfather", "granny", "gran", "nan", "nana", "nanna", "grandad", "granddad",
+    "son", "daughter", "kid", "kids", "child", "children", "baby", "toddler", "boy", "girl", "teen", "teenager",
+    "husband", "wife", "hubby", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "stepson",
+    "stepdaughter", "grandson", "granddaughter",
+})
+KNOWN = frozenset({
+    "friend", "friends", "buddy", "pal", "mate", "teammate", "teammates", "coach", "roommate", "flatmate",
+    "housemate", "instructor", "trainer", "colleague", "coworker", "neighbour", "neighbor", "brother",
+    "sister", "cousin", "uncle", "aunt", "auntie", "boss", "classmate", "client",
+    "he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their",
+})
+STRANGERS = frozenset({
+    "someone", "somebody", "anyone", "anybody", "everyone", "guy", "guys", "man", "men", "woman", "women",
+    "lady", "dude", "bloke", "runner", "runners", "people", "person", "stranger", "strangers", "player",
+    "players", "cyclist", "walker", "competitor", "racer", "others", "someones", "somebodys", "sprinter",
+    "athlete", "athletes", "pro", "pros", "footballer", "rider", "skier", "you", "your", "youre", "yours",
+})
+# Not a person at all: "my phone fell", "my motivation fell off", "the video had a clicking sound".
+THINGS = frozenset({
+    "phone", "watch", "keys", "key", "bottle", "bottles", "gel", "gels", "headphones", "earbuds", "airpods",
+    "video", "vid", "vidoe", "clip", "youtube", "tv", "film", "movie", "show", "app", "song", "music", "podcast",
+    "motivation", "pace", "mileage", "times", "splits", "temperature", "temp", "tree", "branch", "rock",
+    "leaves", "rain", "snow", "brain", "mind", "metronome", "treadmill", "laptop", "bag", "hat", "car",
+})
+WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "watching", "witnessed", "showed"})
+
+# Something that is over, said after it or in the same clause ("…, she was fine", "it healed in a week").
+_OVER = re.compile(
+    r"\b(?:(?:im|i am|its|it is|was|were|all|totally|completely|fully|100|feel|feeling|walked off|shes"
+    r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt) (?:\w+ )?(?:fine|ok|okay"
+    r"|good|great|well|healed|recovered|100)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
+    r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:now|since|after)|long gone|(?:its|thats|all) gone"
+    r"|healed|recovered|cleared up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
+    r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
+    r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|emotions?|a hangover|hangover|menopause"
+    r"|a bee sting|an? (?:ice bath|vaccine|booster|jab))|(?:its|it was|was|were|thats) (?:just )?(?:menopause|a bee sting"
+    r"|nerves|the flu|covid|a cold|hay ?fever|allergies|a hangover)"
+    r"|(?:it|that|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
+    r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
+    r"|(?:hasnt|havent|never) (?:happened|bothered|had|come back|returned)\w*"
+    r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
+    r"|a thing of the past)\b"
+)
+_NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
+                           r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
+                           r" (?:\w+ ){0,2}$")  # "says he's fine" is what an injured person says, not a recovery
+# A symptom named after a recovery undoes it: "she says she's fine but her hip hurts".
+_SYMPTOM = re.compile(r"\b(?:hurts?|hurting|sore|aches?|aching|achy|tender|painful|winc\w*|limp\w*|throb\w*"
+                      r"|swollen|bruised|cant walk|moving slow\w*)\b")
+# Long ago: a season or more back, or a habit that has ended ("used to").
+_LONG_AGO = re.compile(
+    r"\b(?:(?:years?|months?|decades?) ago|(?:\d+|a few|a couple of|couple|several|two|three|many) "
+    r"(?:years?|yrs|months?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
+    r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|when (?:i|he|she|they) (?:was|were)"
+    r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
+    r"|used to)\b"
+)
+_RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kidding|jk|scratch that|pretend|lied"
+                         r"|joking|kidding)\b")
+# It goes on now: these keep a match a report whatever else the sentence says.
+_STILL = re.compile(r"\b(?:still|ever since|since then|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
+                    r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse|came back|back again"
+                    r"|right now|currently)\b")
+# Hypotheticals: "what if", "in case", "if I ever", "if someone", "if I were to".
+_STRONG_IF = frozenset({"hypothetically", "suppose", "supposing", "imagine", "forbid"})
+_IF_GENERIC = frozenset({"someone", "somebody", "anyone", "a", "an", "you", "your", "runners", "people"})
+_IF_UNREAL = frozenset({"ever", "were", "got", "started", "ended", "developed", "was", "took", "slipped", "fell",
+                        "did", "should", "would", "start", "develop", "couldnt", "could", "needed"})
+_FEAR = frozenset({"scared", "afraid", "worried", "worry", "fear", "nervous", "terrified", "paranoid", "avoid",
+                   "avoiding", "prevent", "preventing", "risk", "chance", "chances"})
+_IF_SOFT = frozenset({"get", "take", "fall", "have", "end", "go", "do"})  # unreal only in a question
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a turn, as the matcher split it, with the sentence it belongs to."""
+
+    words: tuple[str, ...]
+    sentence: int
+    asks: bool  # its sentence ends with "?"
+
+
+_GROUPS = frozenset({"team", "xc", "club", "school", "class", "squad", "group", "gym", "track", "running", "crew"})
+
+
+def _person(word: str) -> str:
+    """The word as a person noun, possessives folded ("dads sciatica" is dad's): '' when it is none."""
+    for form in (word, word[:-1] if word.endswith("s") else ""):
+        if form in CARED_FOR or form in KNOWN or form in STRANGERS:
+            return form
+    return ""
+
+
+def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
+    """Whose symptom: the person named nearest before the match in its sentence; the user when none is."""
+    clause = clauses[at]
+    matched = clause.words[first:last + 1]
+    if SELF.intersection(matched):  # "a car hit me"
+        return "self"
+    if {"you", "your", "youre"}.intersection(matched):  # "a hop test if your hip hurts"
+        return "stranger"
+    before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
+        if i + 1 < len(before) and word in ("my", "our") and _person(before[i + 1]):
+            continue  # "my son", "my dads": the person named, not the user
+        if word in SUBJECTS:
+            return "self"
+        if word not in CARED_FOR | KNOWN | STRANGERS and _person(word):
+            following = before[i + 1] if i + 1 < len(before) else ""
+            if following in _GROUPS or _person(following):
+                continue  # "a girl on my daughters xc team": the team's girl, not the daughter
+            word = _person(word)  # "my dads sciatica" is the dad's
+        if word == "partner" and i and before[i - 1] in ("training", "running", "workout", "gym", "race", "business"):
+            return "known"
+        if word in THINGS:
+            return "thing"
+        if word in CARED_FOR:
+            return _cared_for_or_stranger(before, i)
+        if word in KNOWN:
+            return "known" if word not in ("he", "she", "they", "him", "her", "his", "hes", "shes", "theyre",
+                                           "them", "their") else _antecedent(clauses, at)
+        if word in STRANGERS:
+            return "stranger"
+    return "self"
+
+
+def _cared_for_or_stranger(words: Sequence[str], i: int) -> Who:
+    """"my son", "11 yo boy", "dad (80)" are the user's to look after; "a kid", "the little girl" are not."""
+    articles = {"a", "an", "the", "some", "that", "this", "another", "one", "other", "their", "his", "her", "someones"}
+    return "stranger" if articles.intersection(words[max(0, i - 2) : i]) else "cared_for"
+
+
+def _antecedent(clauses: Sequence[Clause], at: int) -> Who:
+    """Whom "he / she / they" points back to: the nearest person named earlier in the turn."""
+    for clause in reversed(clauses[:at]):
+        for i in range(len(clause.words) - 1, -1, -1):
+            word = clause.words[i]
+            if word in CARED_FOR:
+                return _cared_for_or_stranger(clause.words, i)
+            if word in STRANGERS:
+                return "stranger"
+            if word in KNOWN - {"he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their"}:
+                return "known"
+    return "known"
+
+
+def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
+    """The match is about something that has ended: long ago, or said to be over in this clause or after it
+    (later turns included). A retraction ("forget what I said, I'm fine now") is not taken as a recovery."""
+    if any(_RETRACTION.search(" ".join(c.words)) for c in clauses):
+        return False
+    clause = clauses[at]
+    sentence = [c for c in clauses if c.sentence == clause.sentence]
+    sentence_text = " ".join(" ".join(c.words) for c in sentence)
+    if _said(_STILL, " ".join(clause.words)):
+        return False
+    after = " ".join(clause.words[last + 1 :] + tuple(w for c in sentence if clauses.index(c) > at for w in c.words))
+    if _LONG_AGO.search(sentence_text) and not _said(_STILL, sentence_text) and not _SYMPTOM.search(after):
+        return True
+    over = False
+    for i, words in enumerate([clause.words[last + 1 :]] + [c.words for c in clauses[at + 1 :]]):
+        text = " ".join(words)
+        if i and (_said(_STILL, text) or (over and _SYMPTOM.search(text))):  # "…went away, but now it hurts"
+            over = False
+        if _said(_OVER, text):
+            over = True
+    return over
+
+
+def _said(pattern: re.Pattern, text: str) -> bool:
+    """`pattern` occurs in `text` and is not negated ("hasn't healed", "never came back")."""
+    return any(not _NEGATED_OVER.search(text[: found.start()]) for found in pattern.finditer(text))
+
+
+def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
+    """The match sits in a hypothetical: "what if", "in case", "if I ever", "if someone", "suppose", or a fear
+    of it ("scared of falling on the ice")."""
+    clause = clauses[at]
+    if clause.words[first].endswith("ing") and _FEAR.intersection(clause.words[max(0, first - 3) : first]):
+        return True
+    earlier = [w for c in clauses[:at] for w in c.words]
+    if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
+        return True
+    before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
+    if "in case" in " ".join(before):
+        return True
+    sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    for i in range(len(before) - 1, -1, -1):
+        if before[i] not in ("if", "whether"):
+            continue
+        after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
+        if (i and before[i - 1] in ("what", "asked", "wondering", "wonder", "ask")) or (after and after[0] in _IF_GENERIC):
+            return True
+        if "ever" in before[i:] or "would" in sentence:
+            return True
+        asks = clause.asks or bool({"should", "whats", "what"}.intersection(sentence))
+        return bool(_IF_UNREAL.intersection(after[:3]) or (asks and _IF_SOFT.intersection(after[:3])))
+    return False
+
+
+def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
+    """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
+    after, that matters now."""
+    if is_hypothetical(clauses, at, first):
+        return False
+    person = who(clauses, at, first, last)
+    if person in ("stranger", "thing"):
+        return False
+    if person == "known":  # someone else's injury: theirs, not the user's history, and only while it lasts
+        sentence = [w for c in clauses if c.sentence == clauses[at].sentence for w in c.words]
+        witnessed = WITNESSING.intersection(sentence) and not _said(_STILL, " ".join(sentence))
+        return not (witnessed or history_counts or is_over(clauses, at, first, last))
+    return history_counts or not is_over(clauses, at, first, last)

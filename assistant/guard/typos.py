@@ -1,0 +1,64 @@
+"""Hurried typos in red-flag words ("acident", "cnat wlak", "swolen"), fixed for one more reading of a message.
+
+A word is corrected only when it is neither an English word (pyspellchecker's 160,000-word English
+dictionary) nor a word of the red-flag vocabulary, and exactly one edit (a letter dropped, added, changed or two
+swapped) turns it into a vocabulary word; the most frequent such word wins. The vocabulary is the
+words of the labelled red-flag messages (`eval/guard/train.jsonl`), kept with the meaning model. The
+corrected text is an extra reading: the text as typed is always checked too, so a correction can
+add a red flag but never hide one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_WORD = re.compile(r"[A-Za-z]+(?:['’ʼ][A-Za-z]+)*")  # "didn't" is one word, left as it is
+MIN_LENGTH = 4
+CACHE_SIZE = 10_000
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English words, so that "napping" is never "corrected" into "snapping"."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(language="en").word_frequency.dictionary)
+
+
+def vocabulary(texts: Iterable[str], min_count: int = 2) -> Counter[str]:
+    """Words of at least MIN_LENGTH letters that appear `min_count` times or more (a typo rarely repeats)."""
+    counts = Counter(w for text in texts for w in _WORD.findall(text.lower().replace("'", "").replace("’", "")))
+    return Counter({w: n for w, n in counts.items() if len(w) >= MIN_LENGTH and n >= min_count})
+
+
+def _one_edit(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS})
+
+
+class TypoFixer:
+    def __init__(self, counts: Mapping[str, int]):
+        self.counts = dict(counts)
+        self._known = english_words() | self.counts.keys()
+        self._cache: dict[str, str] = {}
+
+    def word(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < MIN_LENGTH or not lower.isalpha() or lower in self._known:
+            return word
+        if lower not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            candidates = sorted(_one_edit(lower) & self.counts.keys(), key=lambda w: (-self.counts[w], w))
+            self._cache[lower] = candidates[0] if candidates else word
+        return self._cache[lower]
+
+    def __call__(self, text: str) -> str:
+        return _WORD.sub(lambda m: self.word(m.group(0)), text)
