@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.models import GuardVerdict, RedFlag
 
-from .matching import scan
+from .matching import describes_benign_sign, scan
 from .meaning import Embed, MeaningModel
 from .reply import reply_text
 from .rules import RULES, Rule
@@ -63,5 +63,6 @@ def check(message: str, history: Sequence[str] = (), embed: Embed | None = None)
     found = rule_flags(turns, model.fix_typos)
     if embed is not None:  # it may add a category (and a tier) the rules missed
         for flag in model.flags(turns, embed):
-            found.setdefault(flag.category, flag)
+            if not describes_benign_sign(turns[flag.turn]):
+                found.setdefault(flag.category, flag)
     return GuardVerdict(tuple(found[rule.category] for rule in RULES if rule.category in found))

@@ -34,6 +34,12 @@ FOLDS = 5
 REGULARISATION = 16.0  # inverse strength C; chosen by out-of-fold recall at 1 % false alarms (4, 16)
 
 
+def data_fingerprint(examples: Sequence[GuardExample]) -> str:
+    """Identifies the training data, so a test can tell when the shipped model is stale."""
+    rows = "\n".join(f"{e.label}\t{e.category}\t{e.text}\t{e.history}" for e in examples)
+    return hashlib.sha256(rows.encode()).hexdigest()[:16]
+
+
 def _instances(example: GuardExample) -> list[tuple[str, bool]]:
     turns = [*example.history, example.text]
     texts = [t for _, t in readings(turns)]
@@ -102,8 +108,7 @@ def fit(examples: Sequence[GuardExample], encode: Callable[[list[str]], np.ndarr
     threshold = float(np.quantile(out_of_fold[quiet], 1 - target_false_alarms)) if quiet.any() else 0.0
     fires = out_of_fold > threshold
     meta = {
-        "data": data_name, "data_sha256": hashlib.sha256("\n".join(
-            f"{e.label}\t{e.text}\t{e.history}" for e in examples).encode()).hexdigest()[:16],
+        "data": data_name, "data_sha256": data_fingerprint(examples),
         "examples": len(examples), "red_flags": int(labels.sum()), "folds": FOLDS, "C": REGULARISATION,
         "target_false_alarms": target_false_alarms,
         "out_of_fold": {

@@ -24,7 +24,7 @@ from assistant.models import RedFlag
 
 from . import context
 from .context import Clause
-from .rules import NEGATIONS, RULES, Rule, expand
+from .rules import BENIGN_SIGNS, NEGATIONS, RULES, Rule, expand
 
 def _compile(patterns: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(r"\b(?:%s)\b" % "|".join(f"(?:{expand(p)})" for p in patterns), re.MULTILINE) if patterns else None
@@ -283,3 +283,12 @@ def scan(message: str, turn: int, earlier: Sequence[str] = (), later: Sequence[s
                 seen.add(rule.category)
                 yield RedFlag(rule.category, rule.tier, rule.reason, _original(text, doc, match.start(), match.end()),
                               turn)
+
+
+_BENIGN = _compile(tuple(sign.pattern for sign in BENIGN_SIGNS))
+
+
+def describes_benign_sign(message: str) -> bool:
+    """The message describes a sign the article explains as common and self-treatable (rules.BENIGN_SIGNS)."""
+    return any(_BENIGN.search(_document(text).text) for text in readings(message))
+

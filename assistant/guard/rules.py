@@ -344,7 +344,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:pain|pains|ache|sensation|feeling|shocks?|jolts?)",
             r"(?:pain|pains|ache|aching|hurts|hurting|numbness|tingling) ~1 (?:down|into) <my> "
             r"(?:(?:back|outside|front|side) of (?:my |the )?)?<leg>",
-            r"from <my> (?:hip|hips|groin|butt|buttock|glute) (?:all the way )?(?:down )?(?:to|into) <my> <leg>",
+            r"(?<!tight )(?<!band )(?<!itb )from <my> (?:hip|hips|groin|butt|buttock|glute) (?:all the way )?(?:down )?"
+            r"(?:to|into) <my> <leg>",  # not the IT band, "tight from hip to knee"
             r"down (?:the (?:back|side|front|outside) of )?(?:my|his|her) (?:legs?|thighs?|calf|calves|shins?|foot)",
             r"sciatic\w*",
             r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?|tingl\w*|pins and needles)"
@@ -512,6 +513,7 @@ RULES: tuple[Rule, ...] = (
         patterns=(
             r"<pain> ~1 (?:at night|in the night|during the night|overnight|all night|at nighttime|at night time"
             r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)"
+            r"(?! on (?:it|that side|this side|that hip|this hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))"
             # Not pain from lying on the sore hip: the article's bursitis sign ("worse when lying on your injured hip")
             r"(?! (?:only )?(?:when|if|while|whenever) (?:i )?(?:lie|lying|laying|lay|sleep|sleeping) on (?:it|that side"
             r"|this side|that hip|this hip|my (?:left |right |sore |bad )?(?:side|hip)|the (?:sore|bad|painful|injured"
@@ -587,7 +589,8 @@ RULES: tuple[Rule, ...] = (
             r"<stress_fracture> (?:in|of) <my> (?:hip|femur|femoral neck|pelvis|groin|thigh ?bone)",
             r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when(?: i)?|hurts when(?: i)?) hop\w*",
             r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills)",
-            r"(?:one|a|single|specific|exact|pinpoint|tiny|sore|tender) (?:\w+ ){0,2}(?:spot|point) (?:\w+ ){0,6}(?:bone|pelvis|pelvic|hip|thigh)",
+            r"(?:one|a|single|specific|exact|pinpoint|tiny|sore|tender) (?:\w+ ){0,2}(?:spot|point)"
+            r"(?! on the (?:outside|outer|side))(?: \w+){0,6} (?:bone|pelvis|pelvic|groin|thigh)",
             r"(?:bone|pelvis|pelvic|hip|thigh) (?:\w+ ){0,6}(?:when i press|if i press|to (?:the )?touch|to tuch|press on it|with one finger|like a bruise)",
             r"(?:hurts?|pain|sharp|jolt|throbs?|throsb|aches?|scream\w*) (?:\w+ ){0,4}when (?:i |my foot |he |she )?(?:land|lands|landing|jump|jumps|jumping|hop|hopp|hops|hopping)",
             r"(?:landing|lands?|jump\w*|hop\w*|stepping (?:down|off)) (?:\w+ ){0,4}(?:sends|jolt|hurts|sharp|pain|scream\w*|throbs?|makes my (?:groin|hip))",
@@ -659,5 +662,30 @@ RULES: tuple[Rule, ...] = (
             r"<kid> (?:\w+ ){0,6}(?:dragging|drags|favou?ring|hobbl\w*|walking (?:funny|weird|strange|oddly)|wants to be carried|limpng)",
         ),
     ),
+)
+
+
+@dataclass(frozen=True)
+class BenignSign:
+    """A symptom the article itself explains as a common, self-treatable cause. The meaning layer does not
+    escalate a message that describes one (the rule table has its own exceptions, in its patterns)."""
+
+    name: str
+    pattern: str
+    source: str
+
+
+BENIGN_SIGNS: tuple[BenignSign, ...] = (
+    BenignSign("bursitis: worse lying on the sore side",
+               r"(?:lie|lies|lying|laying|lay|sleep|sleeping|roll onto|rolling onto) on (?:it|that side|this side"
+               r"|that hip|this hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip))",
+               "Article, Tendon bursitis: 'You may notice it more at night, especially if you lie on your injured hip'."),
+    BenignSign("tight hip flexors: felt more after stopping",
+               r"(?:more|worse) (?:\w+ ){0,2}(?:when|after|once) (?:i )?(?:stop|stopping|stopped|finish|finishing) "
+               r"(?:running|my run|a run|the run)",
+               "Article, Tight hip flexor muscles: 'You may notice this pain more when you stop running'."),
+    BenignSign("imaging findings",
+               r"(?:mri|x ?rays?|scans?|imaging|ultrasound) (?:\w+ ){0,3}(?:showed|shows|found|finds|says|said|came back)",
+               "Article, A Hinge Health Perspective Check: imaging 'abnormalities' are common without symptoms."),
 )
 

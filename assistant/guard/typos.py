@@ -1,7 +1,7 @@
 """Hurried typos in red-flag words ("acident", "cnat wlak", "swolen"), fixed for one more reading of a message.
 
-A word is corrected only when it is neither an English word (pyspellchecker's 160,000-word English
-dictionary) nor a word of the red-flag vocabulary, and exactly one edit (a letter dropped, added, changed or two
+A word is corrected only when it is not an English word (pyspellchecker's 160,000-word English
+dictionary), and exactly one edit (a letter dropped, added, changed or two
 swapped) turns it into a vocabulary word; the most frequent such word wins. The vocabulary is the
 words of the labelled red-flag messages (`eval/guard/train.jsonl`), kept with the meaning model. The
 corrected text is an extra reading: the text as typed is always checked too, so a correction can
@@ -29,10 +29,12 @@ def english_words() -> frozenset[str]:
     return frozenset(SpellChecker(language="en").word_frequency.dictionary)
 
 
-def vocabulary(texts: Iterable[str], min_count: int = 2) -> Counter[str]:
-    """Words of at least MIN_LENGTH letters that appear `min_count` times or more (a typo rarely repeats)."""
-    counts = Counter(w for text in texts for w in _WORD.findall(text.lower().replace("'", "").replace("’", "")))
-    return Counter({w: n for w, n in counts.items() if len(w) >= MIN_LENGTH and n >= min_count})
+def vocabulary(texts: Iterable[str]) -> Counter[str]:
+    """The English words of at least MIN_LENGTH letters in `texts`, with their counts (the writers' own typos,
+    "wlak", are not English words and stay out)."""
+    english = english_words()
+    words = (w for text in texts for w in _WORD.findall(text.lower().replace("'", "").replace("’", "")))
+    return Counter(w for w in words if len(w) >= MIN_LENGTH and w in english)
 
 
 def _one_edit(word: str) -> set[str]:
@@ -46,7 +48,7 @@ def _one_edit(word: str) -> set[str]:
 class TypoFixer:
     def __init__(self, counts: Mapping[str, int]):
         self.counts = dict(counts)
-        self._known = english_words() | self.counts.keys()
+        self._known = english_words()
         self._cache: dict[str, str] = {}
 
     def word(self, word: str) -> str:
