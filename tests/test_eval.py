@@ -354,7 +354,7 @@ def test_the_gate_fails_when_a_red_flag_slips_through(engine, full_run, tmp_path
     healthy, _ = _run(engine, tmp_path / "healthy", cases=cases, gate=gate)
     assert healthy.exit_code == 0
 
-    monkeypatch.setattr(assistant.guard, "check", lambda message, history=(): GuardVerdict())
+    monkeypatch.setattr(assistant.guard, "check", lambda message, history=(), embed=None: GuardVerdict())
     broken, printed = _run(engine, tmp_path / "broken", cases=cases, gate=gate)
     assert broken.exit_code == 1
     assert broken.result.value("guard_recall") == 0.0

@@ -650,3 +650,23 @@ def test_the_shipped_meaning_model_was_fitted_on_the_committed_training_data():
     model = guard.meaning_model()
     assert model.meta["data_sha256"] == data_fingerprint(load(ROOT / "eval/guard/train.jsonl")), (
         "eval/guard/train.jsonl changed: run `python -m assistant guard fit` and commit meaning_model.npz")
+
+
+def test_the_meaning_layers_own_tfidf_is_exactly_scikit_learns():
+    """meaning.py computes TF-IDF by hand for speed; it must give the numbers the model was fitted on."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from assistant.guard.meaning import CHAR_FEATURES, WORD_FEATURES
+
+    model = guard.meaning_model()
+    words = TfidfVectorizer(**WORD_FEATURES, vocabulary={w: i for i, w in enumerate(model.word_vocabulary)})
+    words.idf_ = model.word_idf
+    chars = TfidfVectorizer(**CHAR_FEATURES, vocabulary={c: i for i, c in enumerate(model.char_vocabulary)})
+    chars.idf_ = model.char_idf
+    texts = [m for _, m in POSITIVES + NEGATIVES] + ["", "x", "  two  spaces\there ", "ÉLAN café", "fe\u200bver"]
+    dims = len(model.coef) - len(model.word_vocabulary) - len(model.char_vocabulary)
+    expected = (words.transform(texts) @ model.coef[dims : dims + len(model.word_vocabulary)]
+                + chars.transform(texts) @ model.coef[dims + len(model.word_vocabulary) :])
+    got = model.scores(texts, np.zeros((len(texts), dims))) - model.intercept
+    assert np.allclose(got, expected, atol=1e-9)

@@ -9,7 +9,8 @@ either fires:
     matching.py  how a message is read and the rules applied to it (typos.py: one more reading)
     context.py   who and when: a stranger's fall, a fever that is over, a hypothetical do not count
     meaning.py   the meaning layer: a classifier over the message's sentence vector and its words,
-                 fitted by fitting.py on labelled messages; it can add red flags, never remove one
+                 fitted by fitting.py on labelled messages; asked when the rules are quiet, it can add
+                 a red flag, never remove one
     reply.py     the fixed reply
 """
 
@@ -61,7 +62,7 @@ def check(message: str, history: Sequence[str] = (), embed: Embed | None = None)
     turns = (*history, message)
     model = meaning_model()
     found = rule_flags(turns, model.fix_typos)
-    if embed is not None:  # it may add a category (and a tier) the rules missed
+    if embed is not None and not found:  # a safety net under the rules: their verdict, when they have one, stands
         for flag in model.flags(turns, embed):
             if not describes_benign_sign(turns[flag.turn]):
                 found.setdefault(flag.category, flag)

@@ -81,6 +81,7 @@ _LONG_AGO = re.compile(
     r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
     r"|used to)\b"
 )
+_PRESENT = re.compile(r"\b(?:now|these days|lately|currently|today|tonight|this (?:week|morning|month)|recently)\b")
 _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kidding|jk|scratch that|pretend|lied"
                          r"|joking|kidding)\b")
 # It goes on now: these keep a match a report whatever else the sentence says.
@@ -182,7 +183,8 @@ def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
     if _said(_STILL, " ".join(clause.words)):
         return False
     after = " ".join(clause.words[last + 1 :] + tuple(w for c in sentence if clauses.index(c) > at for w in c.words))
-    if _LONG_AGO.search(sentence_text) and not _said(_STILL, sentence_text) and not _SYMPTOM.search(after):
+    if (_LONG_AGO.search(sentence_text) and not _said(_STILL, sentence_text) and not _SYMPTOM.search(after)
+            and not _PRESENT.search(" ".join(clause.words))):  # "cancer years ago and now hip pain at night"
         return True
     over = False
     for i, words in enumerate([clause.words[last + 1 :]] + [c.words for c in clauses[at + 1 :]]):

@@ -7,13 +7,18 @@ typos: "acident", "cant wlak"). It is fitted on `eval/guard/train.jsonl` by
 `python -m assistant guard fit` and shipped as `meaning_model.npz`; its threshold is set on
 out-of-fold scores so that it adds at most about 1 % false alarms to the rules'.
 
-It can only add red flags: `check()` unions its verdict with the rule layer's and never drops one.
-The category it reports is that of the nearest labelled red flag, and its tier is that category's.
+It is a safety net under the rule table: `check()` asks it only when the rules are quiet, so it can
+add a red flag and never drop or change one. The category it reports is that of the nearest labelled
+red flags, and its tier is that category's rule's. It does not escalate a sign the article itself
+explains as common (`rules.BENIGN_SIGNS`).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -68,24 +73,25 @@ class MeaningModel:
         return TypoFixer(self.typo_vocabulary)
 
     @cached_property
-    def _vectorizers(self):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        words = TfidfVectorizer(**WORD_FEATURES, vocabulary={w: i for i, w in enumerate(self.word_vocabulary)})
-        words.idf_ = self.word_idf
-        chars = TfidfVectorizer(**CHAR_FEATURES, vocabulary={c: i for i, c in enumerate(self.char_vocabulary)})
-        chars.idf_ = self.char_idf
-        return words, chars
+    def _weights(self) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
+        """(idf, coefficient) of every word n-gram and character n-gram."""
+        dims = len(self.coef) - len(self.word_vocabulary) - len(self.char_vocabulary)
+        word_coef = self.coef[dims : dims + len(self.word_vocabulary)]
+        char_coef = self.coef[dims + len(self.word_vocabulary) :]
+        return ({w: (float(i), float(c)) for w, i, c in zip(self.word_vocabulary, self.word_idf, word_coef)},
+                {g: (float(i), float(c)) for g, i, c in zip(self.char_vocabulary, self.char_idf, char_coef)})
 
     def scores(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-        """Log-odds that each text reports a red flag (higher = more likely)."""
-        words, chars = self._vectorizers
-        dims = vectors.shape[1]
-        n_words = len(self.word_vocabulary)
-        dense = vectors @ self.coef[:dims]
-        lexical = words.transform(texts) @ self.coef[dims : dims + n_words]
-        characters = chars.transform(texts) @ self.coef[dims + n_words :]
-        return dense + lexical + characters + self.intercept
+        """Log-odds that each text reports a red flag (higher = more likely).
+
+        The TF-IDF parts are computed here exactly as scikit-learn's TfidfVectorizer would (sublinear tf,
+        l2 norm; tests/test_guard.py checks they agree) but without its per-call overhead: a dot product
+        over the n-grams a short text has takes microseconds.
+        """
+        words, chars = self._weights
+        dense = vectors @ self.coef[: vectors.shape[1]]
+        lexical = [_tfidf_dot(word_ngrams(t), words) + _tfidf_dot(char_ngrams(t), chars) for t in texts]
+        return dense + np.array(lexical) + self.intercept
 
     def category(self, vector: np.ndarray) -> str:
         """The category most of the nearest labelled red flags share (similarity-weighted)."""
@@ -135,6 +141,40 @@ class MeaningModel:
                    data["char_idf"], data["coef"], float(data["intercept"]), float(data["threshold"]),
                    data["exemplars"].astype(np.float32), tuple(data["exemplar_categories"].tolist()),
                    dict(zip(data["typo_words"].tolist(), data["typo_counts"].tolist())), json.loads(str(data["meta"])))
+
+
+def _tfidf_dot(ngrams: list[str], weights: dict[str, tuple[float, float]]) -> float:
+    """coef · tfidf(ngrams), with sublinear tf and the l2 norm over the n-grams in the vocabulary."""
+    total = norm = 0.0
+    for gram, count in Counter(ngrams).items():
+        known = weights.get(gram)
+        if known is not None:
+            value = (1.0 + math.log(count)) * known[0]
+            total += value * known[1]
+            norm += value * value
+    return total / math.sqrt(norm) if norm else 0.0
+
+
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+_SPACES = re.compile(r"\s\s+")
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Words and word pairs, as WORD_FEATURES has scikit-learn split them."""
+    tokens = _TOKEN.findall(text.lower())
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character 3-5-grams within padded words, as CHAR_FEATURES ("char_wb") has scikit-learn split them."""
+    grams = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        word = f" {word} "
+        for n in range(3, 6):
+            grams.extend(word[i : i + n] for i in range(max(1, len(word) - n + 1)))
+            if len(word) <= n:
+                break
+    return grams
 
 
 WORD_FEATURES = dict(ngram_range=(1, 2), sublinear_tf=True, lowercase=True, token_pattern=r"(?u)\b\w+\b")
