@@ -8,7 +8,11 @@ labelled messages of eval/guard/train.jsonl (longer, as people write them), thre
     what the guard adds on top of the embedding it shares;
   - one embedding of the message (sentence-transformers, one thread), for scale.
 A baseline measured in the same run, one precompiled `re.search` of a single simple pattern over the
-same messages, makes the numbers comparable across machines. Prints numbers only; it asserts nothing.
+same messages, makes the numbers comparable across machines.
+
+`--answers` (needs the index: `make index`) also times whole answers to everyday questions, cache
+cleared, with the guard's meaning layer on and off in alternating rounds of the same process: what
+it adds where users feel it. Prints numbers only; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes over each message set (default 5)")
     parser.add_argument("--messages", type=int, default=400, help="labelled messages sampled (default 400)")
+    parser.add_argument("--answers", action="store_true", help="also time whole answers with the layer on and off")
     args = parser.parse_args()
 
     from assistant.embedding import Embedder
@@ -96,6 +101,47 @@ def main() -> None:
         for label, samples in rows.items():
             median = statistics.median(samples)
             print(f"{name:18} {label:34} {median:8.3f} {p95(samples):8.3f} {median / base:>10.0f}×")
+    if args.answers:
+        answers_with_and_without_the_meaning_layer(rounds=4 * args.rounds)
+
+
+EVERYDAY = ("how long should i ice my hip", "what stretches help tight hip flexors", "is it ok to run with bursitis",
+            "how do i increase my mileage safely", "what causes it band pain on the outside of the hip",
+            "should i see a physical therapist", "my hip hurts after long runs what can i do",
+            "can i take ibuprofen before a run")
+
+
+def answers_with_and_without_the_meaning_layer(rounds: int) -> None:
+    """Whole answers, cache cleared so each embeds its question once; each question is answered with the layer on
+    and off back to back (alternating which goes first), and the paired differences give the layer's cost."""
+    from assistant import guard
+    from assistant.chain import Assistant
+
+    assistant = Assistant()
+    assistant.answer("warm up")
+    original = guard.check
+    rules_only = lambda message, history=(), embed=None: original(message, history)  # noqa: E731
+
+    def answer(question: str, with_meaning: bool) -> float:
+        guard.check = original if with_meaning else rules_only
+        assistant._cache.clear()
+        assistant.engine._embedded.clear()
+        return assistant.answer(question).timings_ms["total"]
+
+    on, off, added = [], [], []
+    try:
+        for round_ in range(rounds):
+            for question in EVERYDAY:
+                order = (True, False) if round_ % 2 else (False, True)
+                times = {variant: answer(question, variant) for variant in order}
+                on.append(times[True])
+                off.append(times[False])
+                added.append(times[True] - times[False])
+    finally:
+        guard.check = original
+    print(f"whole answers ({len(on)} pairs): rule table only {statistics.median(off):.2f} ms, both layers "
+          f"{statistics.median(on):.2f} ms at the median; paired difference median {statistics.median(added):+.2f} ms "
+          f"({statistics.median(on) / statistics.median(off):.3f}×)")
 
 
 if __name__ == "__main__":
