@@ -46,6 +46,7 @@ THINGS = frozenset({
     "video", "vid", "vidoe", "clip", "youtube", "tv", "film", "movie", "show", "app", "song", "music", "podcast",
     "motivation", "pace", "mileage", "times", "splits", "temperature", "temp", "tree", "branch", "rock",
     "leaves", "rain", "snow", "brain", "mind", "metronome", "treadmill", "laptop", "bag", "hat", "car",
+    "flask", "account", "bank", "wallet", "budget", "savings", "confidence", "ego", "pride", "rankings",
 })
 WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "watching", "witnessed", "showed"})
 
@@ -54,7 +55,10 @@ _OVER = re.compile(
     r"\b(?:(?:im|i am|its|it is|was|were|all|totally|completely|fully|100|feel|feeling|walked off|shes"
     r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt) (?:\w+ )?(?:fine|ok|okay"
     r"|good|great|well|healed|recovered|100)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
-    r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:now|since|after)|long gone|(?:its|thats|all) gone"
+    r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later)|long gone"
+    r"|(?:its|thats|all) gone|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"
+    r"|no (?:issues|problems|pain|trouble|symptoms) (?:since|after|now)|(?:walking|running|moving) (?:\w+ )?"
+    r"(?:normally|fine|ok|okay) (?:now|again)|sunburn\w*"
     r"|healed|recovered|cleared up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
@@ -75,7 +79,7 @@ _SYMPTOM = re.compile(r"\b(?:hurts?|hurting|sore|aches?|aching|achy|tender|painf
                       r"|swollen|bruised|cant walk|moving slow\w*)\b")
 # Long ago: a season or more back, or a habit that has ended ("used to").
 _LONG_AGO = re.compile(
-    r"\b(?:(?:years?|months?|decades?) ago|(?:\d+|a few|a couple of|couple|several|two|three|many) "
+    r"\b(?:(?:years?|months?|decades?|ages) ago|in the (?:19)?[0-9]0s|(?:\d+|a few|a couple of|couple|several|two|three|many) "
     r"(?:years?|yrs|months?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
     r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|when (?:i|he|she|they) (?:was|were)"
     r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
@@ -85,7 +89,7 @@ _PRESENT = re.compile(r"\b(?:now|these days|lately|currently|today|tonight|this 
 _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kidding|jk|scratch that|pretend|lied"
                          r"|joking|kidding)\b")
 # It goes on now: these keep a match a report whatever else the sentence says.
-_STILL = re.compile(r"\b(?:still|ever since|since then|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
+_STILL = re.compile(r"\b(?:still|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
                     r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse|came back|back again"
                     r"|right now|currently)\b")
 # Hypotheticals: "what if", "in case", "if I ever", "if someone", "if I were to".
@@ -124,6 +128,8 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
     matched = clause.words[first:last + 1]
     if SELF.intersection(matched):  # "a car hit me"
         return "self"
+    if matched[0] in CARED_FOR:  # "saw a girl limping": the person is part of the match
+        return _cared_for_or_stranger(list(clause.words[:first + 1]), first)
     if {"you", "your", "youre"}.intersection(matched):  # "a hop test if your hip hurts"
         return "stranger"
     before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
@@ -169,7 +175,7 @@ def _antecedent(clauses: Sequence[Clause], at: int) -> Who:
                 return "stranger"
             if word in KNOWN - {"he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their"}:
                 return "known"
-    return "known"
+    return "cared_for"  # named in an earlier turn ("my dad is 60…" / "he beat prostate cancer"): someone they ask for
 
 
 def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
@@ -220,9 +226,11 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
         after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
         if (i and before[i - 1] in ("what", "asked", "wondering", "wonder", "ask")) or (after and after[0] in _IF_GENERIC):
             return True
-        if "ever" in before[i:] or "would" in sentence:
+        if "ever" in before[i:] or "would" in sentence or _IF_UNREAL.intersection(before[i + 1 :]):
             return True
-        asks = clause.asks or bool({"should", "whats", "what"}.intersection(sentence))
+        asks = clause.asks or bool({"should", "whats", "what", "does", "how"}.intersection(sentence))
+        if asks and after and after[0] not in SELF and not _person(after[0]) and SELF.isdisjoint(sentence):
+            return True  # "if hip pain goes down the leg, does that mean…": a general question
         return bool(_IF_UNREAL.intersection(after[:3]) or (asks and _IF_SOFT.intersection(after[:3])))
     return False
 

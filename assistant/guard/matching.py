@@ -50,7 +50,7 @@ _NEW_SUBJECT = frozenset({"i", "im", "ive", "id", "my", "it", "its", "then", "no
 _LIST_WORDS = frozenset({"and", "or", "nor"})
 
 # Negation scope: a negation cue, then only these words, then the match ("I don't have any numbness").
-_NEGATION_CUES = frozenset(NEGATIONS) | {"nearly", "almost"}  # "nearly came off my bike" did not
+_NEGATION_CUES = frozenset(NEGATIONS) | {"nearly", "almost", "nothing", "nothin"}  # "nearly came off my bike" did not
 _NEGATION_FILLERS = frozenset({
     "a", "an", "the", "any", "some", "have", "has", "had", "having", "get", "gets", "got", "getting", "feel",
     "feels", "felt", "feeling", "notice", "noticed", "see", "seen", "saw", "hear", "heard", "experience",
@@ -61,7 +61,8 @@ _NEGATION_FILLERS = frozenset({
     "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
     "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
     "anything", "going", "goes", "like", "kind",  # "no numbness or anything going down my leg"
-})
+    "in", "on", "at", "one", "burning", "pain", "shooting", "tingling", "numbness", "aching", "weird",  # "no burning
+})  # down my leg", "not in one spot on the bone"
 _NEGATION_WINDOW = 10
 
 # A generic question about a symptom is informational; one about "me / my ..." is a report.
@@ -73,8 +74,10 @@ _LEAD_FILLERS = frozenset({"hi", "hey", "hello", "ok", "okay", "so", "um", "umm"
                            "but", "btw", "quick", "question", "q", "please", "thanks", "doc", "coach", "general",
                            "curious", "just", "wondering", "at", "in", "on", "for", "by", "from", "to"})
 # In a question with no "I / my", these say it is about people in general ("does a hip that gives way always mean…").
-_GENERIC = frozenset({"a", "an", "someone", "somebody", "anyone", "people", "runners", "you", "your", "always",
-                      "usually", "normally", "generally", "typically", "ever", "mean", "means", "common"})
+_GENERIC = frozenset({"someone", "somebody", "anyone", "people", "runners", "you", "your", "always", "usually",
+                      "generally", "typically", "common"})
+# "is it normal that…", "does anyone else get…": a question about one's own symptom, so a report.
+_ABOUT_ME = re.compile(r"\b(?:(?:is|isnt) (?:it|this|that) normal (?:that|for|to)|anyone else|anybody else)\b")
 _FIRST_PERSON = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "mine", "myself", "we", "us", "our", "ours",
                            "this", "these"})
 
@@ -94,7 +97,8 @@ class _Document(NamedTuple):
     text: str
     starts: list[int]
     spans: list[tuple[int, int]]
-    clauses: list[Clause]  # one per line of `text`
+    clauses: list[Clause]  # one per line of `text`, after the earlier turns' (and before the later turns')
+    first_line: int = 0  # where this turn's clauses start in `clauses`
 
 
 def _normalise_word(raw: str) -> str:
@@ -166,7 +170,7 @@ def _is_informational(sentence: _Sentence) -> bool:
         words = ["what", *words[2:]]
     if not words:
         return False
-    if not _FIRST_PERSON.isdisjoint(words):
+    if not _FIRST_PERSON.isdisjoint(words) or _ABOUT_ME.search(" ".join(words)):
         return False
     if words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks):
         return True
@@ -247,7 +251,7 @@ def _reports(doc: _Document, rule: Rule, start: int, end: int) -> bool:
     line_start = doc.text.rfind("\n", 0, start) + 1
     first = doc.text.count(" ", line_start, start)
     last = doc.text.count(" ", line_start, max(start, end - 1))
-    return context.is_report(doc.clauses, line, first, last, rule.history_counts)
+    return context.is_report(doc.clauses, doc.first_line + line, first, last, rule.history_counts)
 
 
 def _said_anywhere(regex: re.Pattern, docs: list[_Document]) -> bool:
@@ -265,10 +269,11 @@ def scan(message: str, turn: int, earlier: Sequence[str] = (), later: Sequence[s
     """
     seen: set[str] = set()
     others: list[_Document] | None = None
-    after = [clause for text in later for clause in _document(text).clauses]
+    before = [replace(c, sentence=-1000 - i) for i, c in enumerate(c for t in earlier for c in _document(t).clauses)]
+    after = [replace(c, sentence=-1 - i) for i, c in enumerate(c for t in later for c in _document(t).clauses)]
     for text in readings(message, fix):
         doc = _document(text)
-        doc = doc._replace(clauses=doc.clauses + [replace(c, sentence=-1 - i) for i, c in enumerate(after)])
+        doc = doc._replace(clauses=before + doc.clauses + after, first_line=len(before))
         for rule, regex, paired, together in _COMPILED:
             if rule.category in seen:
                 continue

@@ -147,7 +147,7 @@ RULES: tuple[Rule, ...] = (
             r"|knee|bottom|face|ice|stairs|steps|trail|road|pavement|concrete|sidewalk|track|ground|floor|rocks?"
             r"|tailbone|ass|pelvis)",
             r"(?:(?:took|take|taken|taking|had|have) )?(?:a|bad|hard|nasty|big|minor|slight|recent|my|that|any|huge"
-            r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:season|races?"
+            r"|awkward|serious|(?<!\bin )(?<!\bby )(?<!\bduring )the) (?:fall|tumble|spill)(?! (?:down the (?:rankings|standings|table|leaderboard)|season|races?"
             r"|marathon|half|training|block|schedule|semester|plan|5k|10k|runs?|running|weather|colou?rs|term|clothes|into"
             r"|break|back))",
             r"tumbled|tumbling (?:down|over)|wiped out(?! (?:for|by|from|after|all))|wipe ?out|biffed|face ?plant\w*"
@@ -259,11 +259,12 @@ RULES: tuple[Rule, ...] = (
             r"(?:furniture|walls?|counters?|railing|banister|shopping (?:cart|trolley)) (?:\w+ ){0,2}(?:to get (?:around|about|to)|to walk|to move)",
             r"(?:to|cant|can barely|hard to|struggle to|struggling to) get (?:around|about)(?! (?:town|the city|the course))",
             r"hop(?:ping|ped|s)? (?:to|round|around|about|everywhere|on one (?:leg|foot))|(?:everything|around|about) on one (?:leg|foot)",
-            r"crutch(?:es)?(?! (?:for (?:my|me|the) (?:anxiety|mental|stress)))",
+            r"(?<!is my )(?<!was my )(?<!as a )(?<!is a )crutch(?:es)?(?! (?:for (?:my|me|the) (?:anxiety|mental|stress)))",
             r"(?:borrowed|using|use|need|needed|needing|with|on|got|get) (?:a |my |the |\w+s |\w+s old )?(?:walker|zimmer|wheelchair|walking frame)",
             r"(?:wont|wouldnt|doesnt|didnt|cant|couldnt|will not|would not) (?:take|hold|support|bear) (?:my |any |the )?(?:weight|wieght|weigth)|(?:wont|wouldnt|cant|couldnt|doesnt) hold me(?: up)?",
-            r"(?:leg|legs|hip|knee) (?:just |kept |keeps )?(?:folds?|folded|folding|went out from under|goes out from under|gave out|gives out|giving out|collapsed|crumpled)|(?:went|goes) out from under me",
-            r"(?:cant|cannot|couldnt|can not|wont let me) (?:even )?(?:put|place|set) (?:my |the |that )?(?:left |right |bad |sore )?(?:foot|leg|heel) (?:down|on the (?:ground|floor))",
+            r"(?:leg|legs|hip|knee|mine) (?:just |kept |keeps )?(?:folds?|folded|folding|went out from under|goes out from under|gave out|gives out|giving out|collapsed|crumpled)|(?:went|goes) out from under me",
+            r"(?:lean|leaning|hold|holding) (?:\w+ ){0,2}(?:on|onto) the (?:sink|counter|wall|table|rail) (?:to|when|while|just)",
+            r"(?:cant|cannot|couldnt|can not|wont let me) (?:even |really |properly )?(?:put|place|set) (?:my |the |that )?(?:left |right |bad |sore )?(?:foot|leg|heel) (?:down|on the (?:ground|floor))",
             r"(?:cant|cannot|couldnt|wont let me) (?:even )?(?:step|stand|walk) (?:on|onto) (?:it|that|my \w+|the \w+ leg)",
             r"(?:hobbl|shuffl|drag)\w*(?! (?:my playlist|songs?|music|cards?|feet in the morning))",
             r"walk(?:ing)? like (?:a|an) (?:penguin|pirate|zombie|crab|duck|old (?:man|woman|lady)|90 year old|cowboy)",
@@ -348,7 +349,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:to|into) <my> <leg>",  # not the IT band, "tight from hip to knee"
             r"down (?:the (?:back|side|front|outside) of )?(?:my|his|her) (?:legs?|thighs?|calf|calves|shins?|foot)",
             r"sciatic\w*",
-            r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?|tingl\w*|pins and needles)"
+            r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?(?! (?:about|to|inside|with))|tingl\w*(?! with (?:excitement|nerves))"
+            r"|pins and needles(?! (?:waiting|about|over|for|all week)))"
             r"(?! (?:in|on) (?:my |both )?(?:hands?|fingers?|arms?|face|lips?))",
             r"dead leg|leg (?:feels |is |goes |went |going )dead|(?:leg|foot|feet|thigh) (?:keeps )?"
             r"(?:falls?|falling|fell|goes|going|went) asleep",
@@ -385,6 +387,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|hips|joint|groin|pelvis|socket)",
             r"(?:clicky|clicking|popping|snapping|catching|locking|cracking|clunky|clunking) (?:right |left )?"
             r"(?:hip|hips|joint)",
+            r"(?:something|it|hip|joint) (?:\w+ )?(?:gets|get|got|feels|getting) stuck|(?:hip|joint) (?:\w+ )?jams"
         ),
     ),
     Rule(
@@ -412,7 +415,7 @@ RULES: tuple[Rule, ...] = (
         paired=(
             r"(?:hot (?:and|then|&) cold|cold (?:and|then) hot)(?! (?:weather|showers?|water))"
             r"|shiver\w*(?! (?:at|on|before|in|from|waiting|during) (?:the )?(?:start|line|race|cold|rain|wind|nerves|corral))"
-            r"|sweaty and shivery|flu ?like|flu thing|the flu|coming down with (?:something|a bug|the flu)"
+            r"|sweaty and shivery|flu ?like|flu ?ish|fluey|flu thing|the flu|coming down with (?:something|a bug|the flu)"
             r"|getting over (?:a|some|the) (?:flu|bug|virus)",
         ),
         together=(r"<pain>|hip|hips|groin|joint",),
@@ -420,18 +423,19 @@ RULES: tuple[Rule, ...] = (
         reason="A fever or chills, or a hot, red, swollen joint, can mean an infection that needs urgent care.",
         source="Clinical addition: septic arthritis (fever with a hot, red, swollen, painful joint) is an emergency.",
         patterns=(
-            r"<not_fever_idiom>fe?ve?r(?:ish|y|s|ed)?",
+            r"<not_fever_idiom>fe?ve?r(?:ish|y|s|ed)?(?! pitch)",
             r"(?:have|had|has|having|got|running|spiked|spiking|with) (?:a )?(?:high |bit of a |slight |little )?"
-            r"(?:temperature|temp)\b(?! (?:outside|today|of the|is|was))",
+            r"(?:temperature|temp)\b(?! (?:outside|of the|is|was))",
             r"temp(?:erature)? (?:of )?(?:3[89]|4[01]|99|10[0-4])",
-            r"chills(?! (?:from|after|crossing|watching|down|when|during|because|were from|thinking))|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)"
+            r"(?<!gave me )(?<!gives me )(?<!give me )(?<!got the )chills(?! (?:from|after|crossing|watching|down|when|during"
+            r"|because|were from|thinking))|febrile|rigou?rs|feel(?:ing)? shivery|hot and cold (?:flushes|sweats|spells)"
             r"|feel(?:ing)? hot and cold",
             r"<joint> ~ (?:hot|warm|red)(?! up)",
             r"(?:hot|warm(?! up)|red(?! flags?)) (?:\w+ ){0,2}<joint>",
             r"(?:hot|warm) to (?:the )?touch",
             r"(?:swollen|swelling|puffy) (?:and )?(?:hot|warm|red)|(?:hot|warm|red) (?:and )?(?:swollen|puffy)",
             r"temp(?:erature)? (?:is |was |of |at |hit |reads )?(?:3[89]|4[01]|99|10[0-4])(?:[ .]\d)?\b",
-            r"(?:spot|area|site|skin|it|hip|joint|side) (?:\w+ ){0,3}(?:red|hot|warm) and (?:hot|red|warm|swollen|puffy)",
+            r"(?:spot|area|site|it|hip|joint|side) (?:\w+ ){0,3}(?:red|hot|warm) and (?:hot|red|warm|swollen|puffy)",
             r"swell\w* (?:up )?(?:\w+ )?(?:red|hot|warm)|(?:puffy|swollen) and (?:burning )?hot|burning hot",
         ),
     ),
@@ -470,6 +474,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:lost|lose|losing|no) (?:the )?feeling (?:in|around|down) (?:my )?(?:bum|bottom|backside|butt|groin|privates|saddle|crotch)",
             r"both (?:my |of my )?legs (?:\w+ ){0,3}(?:weak|week|numb|wobbly|jelly|giving|tingl\w*|heavy|dead)",
             r"(?:numbess|numbness|numb|tingl\w*) (?:\w+ ){0,4}(?:both sides|inner thighs|groin)",
+            r"saddle (?:area|region) (?:\w+ ){0,2}(?:numb|dead|tingl\w*)|toilet paper (?:feels|felt) (?:weird|strange|different"
+            r"|like its not there|numb)|(?:peeing|pee|weeing|wee|urine|stream) (?:is |feels |has been )?(?:strange|weird|slow"
+            r"|different|hard to start)|(?:have|had|having) to strain to (?:pee|wee|go)|both (?:my )?feet (?:\w+ ){0,2}(?:slap\w*"
+            r"|drag\w*|numb|weak)",
         ),
     ),
     Rule(
@@ -501,7 +509,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:back of my (?:knee|lower leg|calf)|under the knee|below the knee|lower leg) (?:\w+ ){0,4}(?:swollen|swolen|puffy|puffed|big|hot|warm|red|tender)",
             r"(?:winded|out of breath|breathless\w*|breathles|cant catch my breath|gasping|couldnt (?:get any|catch my) (?:air|breath)) (?:\w+ ){0,4}(?:walking|climbing|stairs|upstairs|kitchen|doing nothing|at rest|all of a sudden|out of nowhere|suddenly|tonight|on an easy|for no reason)",
             r"(?:all of a sudden|suddenly|out of nowhere|sudden) (?:\w+ ){0,3}(?:out of breath|winded|breathless|breathles|short of breath|cant breathe)",
-            r"chest (?:\w+ ){0,2}(?:sore|tight|pain|pressure|hurts|heavy|aches?)|(?:sitting|weight|pressure|elephant \w+) on my chest|heart (?:is |was )?(?:pounding|racing) (?:\w+ )?(?:for no reason|at rest|out of nowhere)?",
+            r"(?:cant|couldnt) get my breath|(?:calf|leg) (?:\w+ ){0,3}(?:huge|purpl\w*|gone red|blue)",
+            r"chest (?:\w+ ){0,2}(?:sore|tight|pain|pressure|hurts|heavy|aches?)|(?:sitting|weight|pressure|elephant \w+) on my chest|heart (?:is |was )?(?:pounding|racing) (?:\w+ )?(?:for no reason|at rest|out of nowhere)",
         ),
     ),
     Rule(
@@ -536,6 +545,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
             r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
             r"(?:wakes|woke|waking) me (?:up )?(?:\w+ )?(?:every|each|most|some) night",
+            r"(?:<pain>|hip|it) (?:\w+ ){0,4}(?:at|around) (?:[1-5] ?am|(?:2|3|4) in the morning)|(?:lying|laying) in bed "
+            r"(?:\w+ ){0,3}(?:throbs?|aches?|hurts)|without (?:a )?diet\w*",
             r"(?:lost|losing|lose|dropped|dropping) (?:\w+ ){0,3}(?:weight|wieght|kg|kgs|kilos|pounds|lbs) (?:\w+ ){0,3}(?:without (?:trying|tryng|triyng|dieting|meaning to)|not (?:sure|dieting|trying)|no idea why|dont know why|but i am not on diet|not on (?:a )?diet)",
             r"look(?:ing)? (?:so )?(?:gaunt|skeletal)|gotten (?:really |so )?(?:skinny|thin)|skin and bones",
             r"(?:soaked|drenched|soaking|drenching) (?:\w+ ){0,3}(?:sweat|sheets|bed|pyjamas|pjs)|(?:sheets|bed|pillow) (?:are |is )?soaked|(?:woke|wake|waking) up (?:\w+ )?soaked|sweat\w* (?:\w+ ){0,2}(?:every|at|most|each) night",
@@ -556,6 +567,7 @@ RULES: tuple[Rule, ...] = (
             r"chemo\w*|radiotherapy|radiation (?:therapy|treatment)|in remission|metasta\w*|oncolog\w*",
             r"(?:thyroid|kidney|prostate|breast|colon|bowel|lung|skin|bone|blood|ovarian|cervical|testicular|pancreatic|liver) (?:cancer|cancr|tumou?r)|cancr",
             r"(?:had|have) (?:\w+ ){0,2}cancer (?:removed|treated|surgery)",
+            r"(?:lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma) (?:survivor|history|patient|treatment|\d+ years? clear)",
         ),
     ),
     Rule(
@@ -591,7 +603,7 @@ RULES: tuple[Rule, ...] = (
             r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills)",
             r"(?:one|a|single|specific|exact|pinpoint|tiny|sore|tender) (?:\w+ ){0,2}(?:spot|point)"
             r"(?! on the (?:outside|outer|side))(?: \w+){0,6} (?:bone|pelvis|pelvic|groin|thigh)",
-            r"(?:bone|pelvis|pelvic|hip|thigh) (?:\w+ ){0,6}(?:when i press|if i press|to (?:the )?touch|to tuch|press on it|with one finger|like a bruise)",
+            r"(?:bone|pelvis|pelvic|groin|thigh ?bone) (?:\w+ ){0,6}(?:when i press|if i press|to (?:the )?touch|to tuch|press on it|with one finger|like a bruise)",
             r"(?:hurts?|pain|sharp|jolt|throbs?|throsb|aches?|scream\w*) (?:\w+ ){0,4}when (?:i |my foot |he |she )?(?:land|lands|landing|jump|jumps|jumping|hop|hopp|hops|hopping)",
             r"(?:landing|lands?|jump\w*|hop\w*|stepping (?:down|off)) (?:\w+ ){0,4}(?:sends|jolt|hurts|sharp|pain|scream\w*|throbs?|makes my (?:groin|hip))",
             r"(?:groin|grion|hip|pelvis) (?:\w+ ){0,4}(?:worse|worrse|more|deeper) (?:\w+ ){0,2}(?:every|each|evry) (?:run|step|stride|day|practice|outing|mile)",
@@ -620,7 +632,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:bump|lump|bulge) that wasnt there|not (?:the )?same length|different lengths?|(?:more|much) short(?:er)? (?:and|than)|sticking out (?:weird|wrong|funny|oddly)",
             r"(?:popped|pops|came|slipped|jumped) out of (?:place|the socket|joint|its socket)|out of (?:its )?(?:socket|place|plaec)",
             r"(?:might be|must be|could be|is|think (?:its|it is|it might be)|pretty sure (?:\w+ ){0,2}(?:is|its)) (?:\w+ )?broken",
-            r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside",
+            r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside|(?:leg|foot|knee) (?:is |looks )?turned in",
+            r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter|sits funny|cant (?:get it|straighten)|wont straighten)"
+            r"|cant get my leg straight|clunked out",
         ),
     ),
     Rule(
@@ -634,8 +648,12 @@ RULES: tuple[Rule, ...] = (
         paired=(
             r"<not_thing>(?:fell|fel|fall|falls|fallen|falling|tumbled?|tumbling|slipped|slipt|slid|stumbled?|stumbeld"
             r"|stumbling|tripped|trip (?:on|over)|went down|ended up on the (?:floor|ground))",
-            r"(?:a|little|small|bad|nasty|the) (?:fall|tumble|spill|stumble|trip)(?! (?:season|race|marathon|5k|10k))",
-            r"lost (?:my|his|her|their) (?:footing|balance)|missed (?:a|the|her|his|my) (?:step|stair|footing)",
+            r"(?:a|little|small|bad|nasty|the) (?:fall|tumble|spill|stumble|trip)(?! (?:season|race|marathon|5k|10k|down the))",
+            r"lost (?:my|his|her|their) (?:footing|balance)|missed (?:a|the|her|his|my) (?:\w+ )?(?:step|stair|footing)",
+            r"(?:went|gone|going) over(?! (?:the|my|our|it|this|that|budget|time|plan))|came off (?:the|a|her|his|my) "
+            r"(?:\w+ )?(?:step|ladder|stool|chair|bed|curb|kerb|stairs?)|sat down hard|had a (?:wobble|tumble|spill|fall)"
+            r"|landed on (?:her|his|my|their) (?:side|hip|bottom|bum|back)|on the (?:\w+ )?floor (?:this|last|when|and)"
+            r"|found (?:\w+ ){0,2}on the (?:\w+ )?floor",
             r"(?:cant|couldnt|cannot|could not) get (?:up|back up) (?:off|from) the (?:floor|ground)",
         ),
         together=(
@@ -650,6 +668,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         category="child_limp",
+        paired=(
+            r"(?:wont|refuses? to|refusing to|doesnt want to) (?:walk|stand|put (?:her|his|their) (?:\w+ )?(?:leg|foot) down)"
+            r"|wants to be carried|favou?ring (?:one|a|her|his|the) (?:\w+ )?leg|crying when (?:we|i) put (?:her|him) down",
+        ),
+        together=(r"<kid>",),
         tier="see_doctor",
         reason="A child or teenager with a limp needs a doctor's check.",
         source="Clinical addition: a limping child needs assessment (septic joint, slipped growth plate, Perthes).",
