@@ -670,3 +670,9 @@ def test_the_meaning_layers_own_tfidf_is_exactly_scikit_learns():
                 + chars.transform(texts) @ model.coef[dims + len(model.word_vocabulary) :])
     got = model.scores(texts, np.zeros((len(texts), dims))) - model.intercept
     assert np.allclose(got, expected, atol=1e-9)
+
+
+def test_an_if_about_what_happens_is_a_report_and_an_if_about_what_might_is_not():
+    assert check("if i put weight on it it hurts like hell, would ice help?").fired
+    assert not check("if my hip pain ever went down my leg would that mean sciatica").fired
+    assert not check("what would i do if my leg went numb mid race").fired

@@ -226,7 +226,8 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
         after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
         if (i and before[i - 1] in ("what", "asked", "wondering", "wonder", "ask")) or (after and after[0] in _IF_GENERIC):
             return True
-        if "ever" in before[i:] or "would" in sentence or _IF_UNREAL.intersection(before[i + 1 :]):
+        clause_if = before[i + 1 :] + list(clause.words[first : first + 4])  # "if my hip pain ever went down…"
+        if "would" in before[:i] or _IF_UNREAL.intersection(clause_if):
             return True
         asks = clause.asks or bool({"should", "whats", "what", "does", "how"}.intersection(sentence))
         if asks and after and after[0] not in SELF and not _person(after[0]) and SELF.isdisjoint(sentence):
