@@ -55,7 +55,7 @@ _OVER = re.compile(
     r"\b(?:(?:im|i am|its|it is|was|were|all|totally|completely|fully|100|feel|feeling|walked off|shes"
     r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt) (?:\w+ )?(?:fine|ok|okay"
     r"|good|great|well|healed|recovered|100)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
-    r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later)|long gone"
+    r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later|today)|long gone"
     r"|(?:its|thats|all) gone|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"
     r"|no (?:issues|problems|pain|trouble|symptoms) (?:since|after|now)|(?:walking|running|moving) (?:\w+ )?"
     r"(?:normally|fine|ok|okay) (?:now|again)|sunburn\w*"
@@ -67,7 +67,10 @@ _OVER = re.compile(
     r"|nerves|the flu|covid|a cold|hay ?fever|allergies|a hangover)"
     r"|(?:it|that|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
-    r"|(?:hasnt|havent|never) (?:happened|bothered|had|come back|returned)\w*"
+    r"|(?:hasnt|havent|never) (?:happened|bothered)\w*|wore off|wears off|worn off|stopped (?:when|after|once)"
+    r"|(?:it|that|this) was (?:just |only )?(?:a |from |because )?(?:\w+ )?(?:blister|sting|bite|cramp|bruise|chafing)"
+    r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:wasp|bee|insect|bug|mosquito|spider"
+    r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
     r"|a thing of the past)\b"
 )
@@ -90,15 +93,21 @@ _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kid
                          r"|joking|kidding)\b")
 # It goes on now: these keep a match a report whatever else the sentence says.
 _STILL = re.compile(r"\b(?:still|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
-                    r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse|came back|back again"
-                    r"|right now|currently)\b")
+                    r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse"
+                    r"|(?<!feeling )(?<!sensation )came back(?! (?:a |after |within |in )(?:\w+ ){0,2}(?:mins?|minutes|secs?"
+                    r"|seconds))|back again|right now|currently)\b")
 # Hypotheticals: "what if", "in case", "if I ever", "if someone", "if I were to".
-_STRONG_IF = frozenset({"hypothetically", "suppose", "supposing", "imagine", "forbid"})
+_STRONG_IF = frozenset({"hypothetically", "hypotheticaly", "suppose", "supposing", "imagine", "forbid", "story",
+                        "novel", "character", "fictional", "screenplay"})
+# Hearsay, not a report: "keep reading that night pain is a warning sign".
+_HEARSAY = re.compile(r"\b(?:read|reading|heard|hear|says|say|told|saying) (?:that|online|somewhere)\b"
+                      r"|\b(?:they|people|article|it|coach) says?\b(?! (?:i|my|me|im|its|hes|shes))")
 _IF_GENERIC = frozenset({"someone", "somebody", "anyone", "a", "an", "you", "your", "runners", "people"})
 _IF_UNREAL = frozenset({"ever", "were", "got", "started", "ended", "developed", "was", "took", "slipped", "fell",
                         "did", "should", "would", "start", "develop", "couldnt", "could", "needed"})
 _FEAR = frozenset({"scared", "afraid", "worried", "worry", "fear", "nervous", "terrified", "paranoid", "avoid",
                    "avoiding", "prevent", "preventing", "risk", "chance", "chances"})
+_PAST = frozenset({"had", "felt", "got", "went", "was", "were", "did", "took", "fell", "broke", "woke", "lost"})
 _IF_SOFT = frozenset({"get", "take", "fall", "have", "end", "go", "do"})  # unreal only in a question
 
 
@@ -217,18 +226,24 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
     if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
         return True
     before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
-    if "in case" in " ".join(before):
+    if "in case" in " ".join(before) or _HEARSAY.search(" ".join(before)):
         return True
     sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    if sentence[:2] in (["say", "i"], ["say", "my"], ["say", "someone"], ["lets", "say"]):
+        return True  # "say i tripped on a trail, then what"
     for i in range(len(before) - 1, -1, -1):
         if before[i] not in ("if", "whether"):
             continue
         after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
-        if (i and before[i - 1] in ("what", "asked", "wondering", "wonder", "ask")) or (after and after[0] in _IF_GENERIC):
+        if (i and before[i - 1] in ("what", "wat", "wut", "asked", "wondering", "wonder", "ask")) or (
+                after and after[0] in _IF_GENERIC):
             return True
         clause_if = before[i + 1 :] + list(clause.words[first : first + 4])  # "if my hip pain ever went down…"
         if "would" in before[:i] or _IF_UNREAL.intersection(clause_if):
             return True
+        if "would" in sentence[sentence.index("if") + 1 :] if "if" in sentence else False:
+            if any(w.endswith("ed") or w in _PAST for w in clause_if):  # "if my calf puffed up…, how would I tell"
+                return True
         asks = clause.asks or bool({"should", "whats", "what", "does", "how"}.intersection(sentence))
         if asks and after and after[0] not in SELF and not _person(after[0]) and SELF.isdisjoint(sentence):
             return True  # "if hip pain goes down the leg, does that mean…": a general question

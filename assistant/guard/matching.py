@@ -61,7 +61,8 @@ _NEGATION_FILLERS = frozenset({
     "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
     "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
     "anything", "going", "goes", "like", "kind",  # "no numbness or anything going down my leg"
-    "in", "on", "at", "one", "burning", "pain", "shooting", "tingling", "numbness", "aching", "weird",  # "no burning
+    "in", "on", "at", "one", "burning", "pain", "shooting", "tingling", "numbness", "aching", "weird", "look",
+    "looks", "seem", "seems", "sound", "sounds",  # "no burning
 })  # down my leg", "not in one spot on the bone"
 _NEGATION_WINDOW = 10
 

@@ -171,6 +171,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:hit|banged|bumped|smacked|slammed|whacked|knocked|jammed|twisted|wrenched|bashed|struck) <my> "
             r"(?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
             r"landed ~1 on <my> (?:hip|side|butt|bum|back|leg|knee|bottom|tailbone|pelvis)",
+            r"(?<!total )(?<!complete )(?<!absolute )(?<!such a )"
             r"(?:car|bike|bicycle|cycling|motorcycle|motorbike|scooter|ski|skiing|skating|snowboarding|sports?|traffic"
             r"|road|horse|riding|climbing) (?:accident|crash|collision|wreck|injury|injuries|fall)",
             r"collided|collision|crashed (?:into|off|my|while|on (?:my|a|the) (?:bike|bicycle|descent|trail|road|ice"
@@ -187,7 +188,10 @@ RULES: tuple[Rule, ...] = (
             r"landed (?:\w+ ){0,2}on (?:it|my|the|that)|bounced off|ate it|went flying|(?:went|flew) over (?:my|the) (?:handlebars|bars)|came off (?:my|the|a) (?:bike|board|horse|scooter|skateboard)|bailed",
             r"took (?:a|an) (?:\w+ )?(?:knee|elbow|hit|shot|boot|kick) (?:\w+ ){0,3}(?:to|into|on) (?:the (?:side of )?)?(?:my )?(?:hip|side|thigh|leg)|(?:took|taking) the (?:whole|hole|full) (?:hit|impact)",
             r"(?:mtb|bike|ski|snowboard|snowbaord|skateboard|skatepark|hockey|horse|scooter|e ?scooter|trail|road|car|moped) (?:crash|accident|wipeout|spill|collision)",
-            r"colided|collided|car accident|car door|hit by (?:a|the) (?:\w+ )?(?:mirror|door|ball|branch)",
+            r"colided|collided|car door|hit by (?:a|the) (?:\w+ )?(?:mirror|door|ball|branch)",
+            r"(?:fell|toppled|landed|crashed|collapsed|tripped) (?:onto|on top of|into) me"
+            r"|(?:bumped|banged|knocked|smacked|whacked) (?:my hip |it |my side )?(?:on|into|against) (?:a|the) "
+            r"(?:\w+ )?(?:desk|table|door|corner|counter|post|wall|furniture|bed|car)",
         ),
     ),
     Rule(
@@ -251,10 +255,11 @@ RULES: tuple[Rule, ...] = (
             r"|hard|difficult|kills)",
             r"<cant> ~ (?:walk|walking|step|stepping|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",
             r"(?:hurts?|hurting|painful|sore) (?:too much|so much|so bad|too bad)? ?to (?:stand|walk|step|put weight)",
-            r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*|collaps\w*)",
+            r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*(?! (?:at|when (?:i|we) saw"
+            r"|laughing))|collaps\w*)",
             r"(?:on|using|need|needed|needing|with) crutches",
             r"hobbl\w*|(?:with|use|using|need|needed|needing) (?:a )?(?:cane|walking stick|walker|crutch)",
-            r"limp(?:s|ed|ing|in|y)?(?! (?:handshake|noodle|lettuce|wrist|hair|excuse|effort|pasta))",
+            r"limp(?:s|ed|ing|in|y)?(?! (?:handshake|noodle|lettuce|wrist|hair|excuse|effort|pasta|along|home to the finish))",
             r"(?:hold\w*|held|grab\w*|lean\w*|clinging|cling) (?:\w+ ){0,2}(?:onto |on to |to )?(?:the |a |my )?(?:walls?|furniture|counters?|tables?|chairs?|stuff|things|rails?|railing|banister|door ?frames?|shopping (?:cart|trolley)) (?:\w+ ){0,3}(?:get|walk|move|stand|make it|around)",
             r"(?:furniture|walls?|counters?|railing|banister|shopping (?:cart|trolley)) (?:\w+ ){0,2}(?:to get (?:around|about|to)|to walk|to move)",
             r"(?:to|cant|can barely|hard to|struggle to|struggling to) get (?:around|about)(?! (?:town|the city|the course))",
@@ -387,7 +392,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|hips|joint|groin|pelvis|socket)",
             r"(?:clicky|clicking|popping|snapping|catching|locking|cracking|clunky|clunking) (?:right |left )?"
             r"(?:hip|hips|joint)",
-            r"(?:something|it|hip|joint) (?:\w+ )?(?:gets|get|got|feels|getting) stuck|(?:hip|joint) (?:\w+ )?jams"
+            r"(?:something|it|hip|joint) (?:\w+ )?(?:gets|get|got|feels|getting) stuck|(?:hip|joint) (?:\w+ )?jams",
+            r"(?:left|right|other|bad) one ~1 <click>"
         ),
     ),
     Rule(
@@ -545,6 +551,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
             r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
             r"(?:wakes|woke|waking) me (?:up )?(?:\w+ )?(?:every|each|most|some) night",
+            r"<pain> ~1 (?:every night|each night|most nights|nightly|all night long)",
+            r"(?:stopping|stops|stopped|keeping|keeps) me (?:from )?(?:sleeping|working|walking|getting to sleep)",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}(?:at|around) (?:[1-5] ?am|(?:2|3|4) in the morning)|(?:lying|laying) in bed "
             r"(?:\w+ ){0,3}(?:throbs?|aches?|hurts)|without (?:a )?diet\w*",
             r"(?:lost|losing|lose|dropped|dropping) (?:\w+ ){0,3}(?:weight|wieght|kg|kgs|kilos|pounds|lbs) (?:\w+ ){0,3}(?:without (?:trying|tryng|triyng|dieting|meaning to)|not (?:sure|dieting|trying)|no idea why|dont know why|but i am not on diet|not on (?:a )?diet)",
@@ -630,7 +638,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:at all|after (?:the |my |a )?fall)",
             r"(?:leg|thigh|hip|knee|foot|bone) (?:\w+ ){0,3}(?:looks|is|seems|now|feels) (?:\w+ ){0,2}(?:twisted|bent|wrong|weird|crooked|out of place|out of plaec|deformed|not (?:the )?same length|rolled out|sticking out)",
             r"(?:bump|lump|bulge) that wasnt there|not (?:the )?same length|different lengths?|(?:more|much) short(?:er)? (?:and|than)|sticking out (?:weird|wrong|funny|oddly)",
-            r"(?:popped|pops|came|slipped|jumped) out of (?:place|the socket|joint|its socket)|out of (?:its )?(?:socket|place|plaec)",
+            r"(?:popped|pops|came|slipped|jumped) out of (?:place|the socket|joint|its socket)"
+            r"|(?:hip|leg|knee|bone|joint|it|thigh|femur) (?:\w+ ){0,3}out of (?:its )?(?:socket|place|plaec)",
             r"(?:might be|must be|could be|is|think (?:its|it is|it might be)|pretty sure (?:\w+ ){0,2}(?:is|its)) (?:\w+ )?broken",
             r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside|(?:leg|foot|knee) (?:is |looks )?turned in",
             r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter|sits funny|cant (?:get it|straighten)|wont straighten)"
@@ -647,7 +656,8 @@ RULES: tuple[Rule, ...] = (
         patterns=(),
         paired=(
             r"<not_thing>(?:fell|fel|fall|falls|fallen|falling|tumbled?|tumbling|slipped|slipt|slid|stumbled?|stumbeld"
-            r"|stumbling|tripped|trip (?:on|over)|went down|ended up on the (?:floor|ground))",
+            r"|stumbling|tripped|trip (?:on|over)|went down|ended up on the (?:floor|ground))"
+            r"(?! (?:marathon|race|half|5k|10k|season|schedule|training|running|colou?rs|in love|for it))",
             r"(?:a|little|small|bad|nasty|the) (?:fall|tumble|spill|stumble|trip)(?! (?:season|race|marathon|5k|10k|down the))",
             r"lost (?:my|his|her|their) (?:footing|balance)|missed (?:a|the|her|his|my) (?:\w+ )?(?:step|stair|footing)",
             r"(?:went|gone|going) over(?! (?:the|my|our|it|this|that|budget|time|plan))|came off (?:the|a|her|his|my) "
