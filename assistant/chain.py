@@ -96,7 +96,7 @@ class Assistant:
             chat_model = build_chat_model(self.settings.llm, self.settings.llm_base_url)
         self.chat_model = chat_model
         self.support = support.checker_for(self.engine.embedder, support.load_calibration())
-        guard.meaning_model().fix_typos.word("warm")  # load the guard's model and dictionary now, not on a question
+        guard.warm_up()
         self.chain = self.build_chain()
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._cache_lock = threading.Lock()

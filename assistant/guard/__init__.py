@@ -21,12 +21,13 @@ from collections.abc import Callable, Sequence
 
 from assistant.models import GuardVerdict, RedFlag
 
+from . import typos
 from .matching import describes_benign_sign, scan
 from .meaning import Embed, MeaningModel
 from .reply import reply_text
 from .rules import RULES, Rule
 
-__all__ = ["RULES", "Rule", "check", "meaning_model", "reply_text"]
+__all__ = ["RULES", "Rule", "check", "meaning_model", "reply_text", "warm_up"]
 
 _loaded: MeaningModel | None = None
 _lock = threading.Lock()
@@ -48,6 +49,12 @@ def rule_flags(turns: Sequence[str], fix: Callable[[str], str] | None = None) ->
         for flag in scan(turns[turn], turn, turns[:turn], turns[turn + 1 :], fix=fix):
             found.setdefault(flag.category, flag)
     return found
+
+
+def warm_up() -> None:
+    """Load the meaning model and the typo reading's English dictionary now, not on a user's first question."""
+    typos.english_words()
+    meaning_model()
 
 
 def check(message: str, history: Sequence[str] = (), embed: Embed | None = None) -> GuardVerdict:

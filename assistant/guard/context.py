@@ -28,18 +28,19 @@ CARED_FOR = frozenset({
     "husband", "wife", "hubby", "partner", "boyfriend", "girlfriend", "fiance", "fiancee", "stepson",
     "stepdaughter", "grandson", "granddaughter",
 })
+PRONOUNS = frozenset({"he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their"})
 KNOWN = frozenset({
     "friend", "friends", "buddy", "pal", "mate", "teammate", "teammates", "coach", "roommate", "flatmate",
     "housemate", "instructor", "trainer", "colleague", "coworker", "neighbour", "neighbor", "brother",
     "sister", "cousin", "uncle", "aunt", "auntie", "boss", "classmate", "client",
-    "he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their",
-})
+}) | PRONOUNS
 STRANGERS = frozenset({
     "someone", "somebody", "anyone", "anybody", "everyone", "guy", "guys", "man", "men", "woman", "women",
     "lady", "dude", "bloke", "runner", "runners", "people", "person", "stranger", "strangers", "player",
     "players", "cyclist", "walker", "competitor", "racer", "others", "someones", "somebodys", "sprinter",
     "athlete", "athletes", "pro", "pros", "footballer", "rider", "skier", "you", "your", "youre", "yours",
 })
+PEOPLE = CARED_FOR | KNOWN | STRANGERS
 # Not a person at all: "my phone fell", "my motivation fell off", "the video had a clicking sound".
 THINGS = frozenset({
     "phone", "watch", "keys", "key", "bottle", "bottles", "gel", "gels", "headphones", "earbuds", "airpods",
@@ -126,7 +127,7 @@ _GROUPS = frozenset({"team", "xc", "club", "school", "class", "squad", "group", 
 def _person(word: str) -> str:
     """The word as a person noun, possessives folded ("dads sciatica" is dad's): '' when it is none."""
     for form in (word, word[:-1] if word.endswith("s") else ""):
-        if form in CARED_FOR or form in KNOWN or form in STRANGERS:
+        if form in PEOPLE:
             return form
     return ""
 
@@ -148,7 +149,7 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
             continue  # "my son", "my dads": the person named, not the user
         if word in SUBJECTS:
             return "self"
-        if word not in CARED_FOR | KNOWN | STRANGERS and _person(word):
+        if word not in PEOPLE and _person(word):
             following = before[i + 1] if i + 1 < len(before) else ""
             if following in _GROUPS or _person(following):
                 continue  # "a girl on my daughters xc team": the team's girl, not the daughter
@@ -160,8 +161,7 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if word in CARED_FOR:
             return _cared_for_or_stranger(before, i)
         if word in KNOWN:
-            return "known" if word not in ("he", "she", "they", "him", "her", "his", "hes", "shes", "theyre",
-                                           "them", "their") else _antecedent(clauses, at)
+            return _antecedent(clauses, at) if word in PRONOUNS else "known"
         if word in STRANGERS:
             return "stranger"
     return "self"
@@ -182,7 +182,7 @@ def _antecedent(clauses: Sequence[Clause], at: int) -> Who:
                 return _cared_for_or_stranger(clause.words, i)
             if word in STRANGERS:
                 return "stranger"
-            if word in KNOWN - {"he", "she", "they", "him", "her", "his", "hes", "shes", "theyre", "them", "their"}:
+            if word in KNOWN - PRONOUNS:
                 return "known"
     return "cared_for"  # named in an earlier turn ("my dad is 60…" / "he beat prostate cancer"): someone they ask for
 

@@ -233,9 +233,9 @@ def _original(text: str, doc: _Document, start: int, end: int) -> str:
 def readings(message: str, fix: Callable[[str], str] | None = None) -> list[str]:
     """The ways a message can be read; a red flag in any of them fires.
 
-    A reading with typos fixed (`fix`) is checked too. A line break between two letters ("i f\nell", from a stray U+0085 or U+2028 that became a line
-    break) is read both as a break and as nothing: no one means to split a word, but "fell\nmy hip"
-    may be two lines, so both readings are checked.
+    A reading with typos fixed (`fix`) is checked too. A line break between two letters ("i f\nell",
+    from a stray U+0085 or U+2028 that became a line break) is read both as a break and as nothing: no
+    one means to split a word, but "fell\nmy hip" may be two lines, so both readings are checked.
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", message))
     texts = [text, _BREAK_IN_WORD.sub("", text)]
