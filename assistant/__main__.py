@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval,guard}` (also installed as `hip-assistant`).
+"""Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval,guard,answers}` (also installed as `hip-assistant`).
 
 Heavy modules are imported inside the commands, so `--help` answers at once.
 """
@@ -131,6 +131,23 @@ def cmd_guard_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_answers(args: argparse.Namespace) -> int:
+    from .chain import Assistant
+    from .evaluation.answer_set import load, score, shown
+
+    assistant = Assistant()
+    items = load(args.data, assistant.engine.document.text)
+    result = score(items, assistant.answer, progress=not args.quiet)
+    print(f"{args.data}: {len(items)} items, {len(result.results)} turns")
+    print(result.table())
+    print("\ndirect answer present, by question type\n" + result.by_type())
+    if args.show:
+        for row in result.results:
+            if not row.good:
+                print(("MISSED  " if row.turn.answerable else "ANSWERED ") + shown(row))
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -198,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     score_parser.add_argument("--show", action="store_true", help="list every missed red flag and false alarm")
     score_parser.add_argument("--quiet", action="store_true", help="no progress bar")
     score_parser.set_defaults(func=cmd_guard_score)
+    answers = sub.add_parser("answers", help="score answers on labelled questions and conversations (JSONL)",
+                             description="Direct answer present and first, follow-up turns, declines and answer "
+                                         "length, on a file in the eval/answers/README.md format.")
+    answers.add_argument("data", type=Path, help="labelled JSONL questions and conversations")
+    answers.add_argument("--show", action="store_true", help="list every turn that missed")
+    answers.add_argument("--quiet", action="store_true", help="no progress bar")
+    answers.set_defaults(func=cmd_answers)
     return parser
 
 

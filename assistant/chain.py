@@ -23,7 +23,8 @@ from .compose import compose
 from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
-from .query import plain_question, question_parts, retrieval_query
+from .conversation import Topic, is_follow_up, own_subject, refers_back
+from .query import plain_question, question_parts
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from . import support
 from .verify import verified
@@ -35,7 +36,7 @@ DECLINE_MESSAGE = (
 )
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
-REFERENCE_SLACK = 4  # extra passages fetched so reference entries can be set aside for most questions
+TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Turn:
     query: str = ""
     query_vector: np.ndarray | None = None
     hits: list[Hit] = field(default_factory=list)
+    topic: Topic | None = None
     evidence: decline.Evidence | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
@@ -167,45 +169,67 @@ class Assistant:
     def read(self, question: str, earlier_user_turns: list[str]):
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
-        Returns (query, query vector, hits, evidence). The calibration of the decline model goes through
-        this same method, so it sees exactly what the chain sees.
+        Returns (query, query vector, hits, evidence, topic). A follow-up is read with the conversation's topic
+        (see conversation.py) and its own words count double. The calibration of the decline model goes
+        through this same method, so it sees exactly what the chain sees.
         """
         fix = self.engine.speller
-        turns = [fix(plain_question(t)) for t in earlier_user_turns]
         best = None
         for part in question_parts(fix(plain_question(question)) or question):
-            query = retrieval_query(part, turns)
-            vector = self.engine.embed(query)
-            if query != part:  # a follow-up: its own words count as much as the topic it continues
-                vector = vector + self.engine.embed(part)
-                vector = vector / np.linalg.norm(vector)
-            hits = self._passages(query, vector)
-            evidence = self._evidence(query, vector, hits, part)
-            if query != part and decline.unknown_words(part, self.engine.lexical):
-                alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
-                if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone), part)):
-                    evidence = replace(evidence, new_subject=True)
-            if best is None or evidence.strength > best[3].strength:
-                best = (query, vector, hits, evidence)
+            topic = self.topic(earlier_user_turns) if earlier_user_turns and is_follow_up(part) else None
+            reading = self._reading(part, topic)
+            if best is None or reading[3].strength > best[3].strength:
+                best = reading
         return best
 
-    def _evidence(self, query: str, vector: np.ndarray, hits: list[Hit], own_words: str) -> decline.Evidence:
-        evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical, own_words)
+    def _reading(self, part: str, topic: Topic | None):
+        query = f"{topic.query} {part} {part}" if topic else part
+        vector = self.engine.embed(query)
+        if topic:  # its own words count as much as the topic it continues
+            vector = vector + self.engine.embed(part)
+            vector = vector / np.linalg.norm(vector)
+        if topic and own_subject(part):  # its own words pick the passage: the topic's are not added
+            topic = replace(topic, chunk_ids=())
+        hits = self._passages(query, vector, topic)
+        evidence = self._evidence(query, vector, hits, part, refers=bool(topic) and refers_back(part))
+        if topic and not refers_back(part) and decline.unknown_words(part, self.engine.lexical):
+            alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
+            if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone), part)):
+                evidence = replace(evidence, new_subject=True)
+        return query, vector, hits, evidence, topic
+
+    def topic(self, earlier_user_turns: list[str]) -> Topic | None:
+        """The latest earlier turn that got an answer, re-answered from the user's own words (usually cached)."""
+        for i in range(len(earlier_user_turns) - 1, -1, -1):
+            earlier = self.answer(earlier_user_turns[i], earlier_user_turns[:i])
+            if earlier.status == "answered":
+                words = earlier.query.split()
+                return Topic(" ".join(words[-TOPIC_WORDS:]), tuple(dict.fromkeys(c.chunk_id for c in earlier.citations)))
+            if earlier.status == "red_flag":
+                return None
+        return None
+
+    def _evidence(self, query: str, vector: np.ndarray, hits: list[Hit], own_words: str,
+                  refers: bool = False) -> decline.Evidence:
+        evidence = decline.gather(query, vector, hits, self.engine.sentence_vectors, self.engine.lexical, own_words,
+                                  refers)
         if self.exemplars is not None:
             evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
         return evidence
 
-    def _passages(self, query: str, vector: np.ndarray) -> list[Hit]:
-        """The top-k passages; reference-list entries only when the question asks for a source."""
+    def _passages(self, query: str, vector: np.ndarray, topic: Topic | None = None) -> list[Hit]:
+        """The top-k passages, and for a follow-up the passages its topic cited; reference-list entries only
+        when the question asks for a source."""
         k = self.settings.top_k
-        hits = self.engine.retrieve(query, k=k + REFERENCE_SLACK, query_vector=vector)
+        ranked = self.engine.retrieve(query, k=len(self.engine.chunks), query_vector=vector)
         if not decline.asks_for_source(query):
-            hits = [h for h in hits if h.chunk.kind != "reference"]
-        return hits[:k]
+            ranked = [h for h in ranked if h.chunk.kind != "reference"]
+        cited = set(topic.chunk_ids) if topic else set()
+        return [h for i, h in enumerate(ranked) if i < k or h.chunk.id in cited]
 
     def _retrieve(self, turn: Turn) -> Turn:
         start = time.perf_counter()
-        turn.query, turn.query_vector, turn.hits, turn.evidence = self.read(turn.question, turn.user_turns)
+        turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic = self.read(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
 
@@ -223,13 +247,15 @@ class Assistant:
         if not sentences:
             composed = compose(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
                                self.engine.lexical, self.engine.document, self.settings.max_sentences,
-                               self.settings.max_words, self.engine.chunks)
+                               self.settings.max_words, self.engine.chunks,
+                               topic_ids=turn.topic.chunk_ids if turn.topic else (), asked=turn.question)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
         if not sentences or (decline.asks_for_quantity(turn.question)
                              and not any(decline.states_quantity(s.text) for s in sentences)):
             return self._declined(turn)  # nothing left, or a "how many" question the passages give no amount for
-        return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits)))
+        return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
+                                         query=turn.query))
 
     def _declined(self, turn: Turn) -> Answer:
         return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),

@@ -10,6 +10,7 @@ IDs hash what the embedding model sees, so an unchanged paragraph keeps its ID
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -30,6 +31,7 @@ def chunk_document(document: Document, max_tokens: int, count_tokens: Callable[[
 
 
 def _raw_chunks(document: Document) -> Iterator[Chunk]:
+    yield from _about(document)
     yield from _experts(document)
     path: tuple[str, ...] = ()
     blocks = document.blocks
@@ -77,6 +79,22 @@ def _experts(document: Document) -> Iterator[Chunk]:
             bios.append(Sentence(clinician["bio"], start, start + len(clinician["bio"])))
     if bios:
         yield Chunk("", "paragraph", (document.title, "Our Hinge Health Experts"), tuple(bios))
+
+
+_FRONT_MATTER_LINE = re.compile(r"^(publisher|published): .+$", re.M)
+_CLINICIAN = re.compile(r"^- name: .+\n  credentials: .+\n  role: .+$", re.M)
+
+
+def _about(document: Document) -> Iterator[Chunk]:
+    """Who published the article and when, and its clinicians' names, credentials and roles: front-matter lines
+    quoted verbatim and shown together, so "when was this published?" and "who reviewed it?" are answered with
+    a citation."""
+    head = document.text[:document.blocks[0].start] if document.blocks else ""
+    spans = [(m.start(), m.end()) for m in _FRONT_MATTER_LINE.finditer(head)]
+    spans += [(m.start() + 2, m.end()) for m in _CLINICIAN.finditer(head)]  # without the YAML "- "
+    if spans:
+        yield Chunk("", "list", (document.title, "About This Article"),
+                    tuple(Sentence(document.text[a:b], a, b) for a, b in sorted(spans)))
 
 
 def _is_short_bullet(block: Block) -> bool:

@@ -9,7 +9,7 @@ the rest of a quotation, the lead-in of a list — and keeps the article's order
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,7 @@ from .corpus import Document
 from .decline import asks_for_quantity, asks_for_source, states_quantity
 from .lexical import LexicalIndex, tokenize
 from .models import AnswerSentence, Chunk, Citation, Hit
+from .question_types import fits, kind_of
 
 RELATIVE_MARGIN = 0.12  # keep sentences scoring within this of the best one
 REDUNDANT = 0.88  # cosine above which two sentences say the same thing
@@ -25,6 +26,8 @@ PASSAGE_WEIGHT = 0.5  # a sentence borrows relevance from its passage: short sen
 LEXICAL_WEIGHT = 0.3  # and earns some for containing the question's rarer words
 WHOLE_BULLET_WORDS = 80  # a bullet up to this long is shown whole rather than cut to one sentence
 QUANTITY_BONUS = 0.1  # for "how long / how many" questions, a sentence that states an amount
+KIND_BONUS = 0.1  # a sentence that is the kind of answer asked for: a time for "when", a person for "who"
+TOPIC_BONUS = 0.1  # for a follow-up, a sentence of a passage the conversation's last answer cited
 _ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
 
 
@@ -36,12 +39,16 @@ class Composed:
 
 def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
             lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120,
-            chunks: Sequence[Chunk] = ()) -> Composed:
+            chunks: Sequence[Chunk] = (), topic_ids: Collection[str] = (), asked: str = "") -> Composed:
     """`chunks` (the whole article, in order) lets a lead-in such as "…using the following remedies:" be shown
-    with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …)."""
+    with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …). `topic_ids` are the
+    passages a follow-up continues; `asked` is what the user typed, which says what kind of answer is
+    wanted (question_types.py). The best-scoring sentence comes first, with what it needs to read on its
+    own; the other picks follow in the article's order."""
     labels = _labels_after(chunks)
     query_terms = set(tokenize([query])[0])
     wants_amount = asks_for_quantity(query)
+    kind = kind_of(asked or query)
     wants_source = asks_for_source(query)
     candidates = []
     for hit in hits:
@@ -57,7 +64,9 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
                 own = max(own, hit.similarity)
             score = (own + PASSAGE_WEIGHT * hit.similarity
                      + LEXICAL_WEIGHT * lexical.overlap(query_terms, terms[i])
-                     + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0))
+                     + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0)
+                   + (TOPIC_BONUS if hit.chunk.id in topic_ids else 0.0)
+                   + (KIND_BONUS if kind in ("time", "who_source") and fits(kind, sentence.text) else 0.0))
             candidates.append((score, hit.chunk, i))
     if not candidates:
         return Composed((), ())
@@ -65,6 +74,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
     best = candidates[0][0]
 
     chosen: dict[tuple[str, int], Chunk] = {}
+    lead: set[tuple[str, int]] = set()  # the first pick and its context, shown first
     picked_vectors: list[np.ndarray] = []
     units = words = shown = 0
     for score, chunk, i in candidates:
@@ -85,13 +95,16 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             chosen[(chunk.id, j)] = chunk
         for bullet in items:
             chosen[(bullet.id, 0)] = bullet
+        if not units:
+            lead = set(chosen)
         picked_vectors.append(vector)
         units += 1
         words += added_words
         shown += len(prose)
     if wants_source:
         _add_sources(chosen, hits, document)
-    return _cite(sorted(chosen.items(), key=lambda item: item[1].sentences[item[0][1]].start), document)
+    return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
+                 document)
 
 
 def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document: Document) -> None:

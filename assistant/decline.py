@@ -26,6 +26,7 @@ import numpy as np
 
 from .lexical import LexicalIndex, tokenize
 from .models import Hit
+from .conversation import GENERIC
 from .query import content_words
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -85,22 +86,23 @@ class Evidence:
 
 def unknown_words(text: str, lexical: LexicalIndex) -> set[str]:
     """The content words of `text` the article never uses: "diet" in "what about my diet?" (not "my" or "would")."""
-    words = content_words(text)
+    words = [w for w in content_words(text) if w not in GENERIC]
     return {t for t in tokenize([" ".join(words)])[0] if not lexical.in_corpus(t)} if words else set()
 
 
 def gather(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
-           lexical: LexicalIndex, own_words: str | None = None) -> Evidence:
+           lexical: LexicalIndex, own_words: str | None = None, refers_back: bool = False) -> Evidence:
     """The evidence for a retrieval `query`. For a follow-up, the query carries the earlier turn; `own_words` is
     what the user just typed, and the words-the-article-knows and body-part checks read those alone, so "what
-    about my diet?" or "and my knee?" after a hip question is judged on diet and knee, not on the hip."""
+    about my diet?" or "and my knee?" after a hip question is judged on diet and knee, not on the hip. A
+    follow-up that `refers_back` ("do those last forever?") is about its topic: its known words are the query's."""
     own_words = query if own_words is None else own_words
     terms = set(tokenize([query])[0])
     weight = sum(lexical.idf(t) for t in terms) or 1.0
     best = max((float((sentence_vectors[h.chunk.id] @ query_vector).max()) for h in hits), default=0.0)
     coverage = max((sum(lexical.idf(t) for t in terms if t in lexical.terms[h.chunk.id]) / weight for h in hits),
                    default=0.0)
-    own = set(tokenize([own_words])[0])
+    own = terms if refers_back else set(tokenize([own_words])[0])
     known = sum(lexical.idf(t) for t in own if lexical.in_corpus(t)) / sum(lexical.idf(t) for t in own) if own else 0.0
     other = bool(_OTHER_BODY_PART.search(own_words)) and not _HIP_TERMS.search(own_words)
     return Evidence(best, coverage, known, other_body_part=other)
@@ -179,8 +181,8 @@ def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars,
 
     items = yaml.safe_load(questions_file.read_text())["questions"]
     readings = [assistant.read(item["question"], []) for item in items]
-    exemplars = Exemplars(np.stack([vector for _, vector, _, _ in readings]),
+    exemplars = Exemplars(np.stack([vector for _, vector, _, _, _ in readings]),
                           np.array([bool(item["answerable"]) for item in items]))
     samples = [(replace(evidence, resemblance=exemplars.resemblance(vector, leave_out=i)), bool(item["answerable"]))
-               for i, ((_, vector, _, evidence), item) in enumerate(zip(readings, items))]
+               for i, ((_, vector, _, evidence, _), item) in enumerate(zip(readings, items))]
     return fit(samples), exemplars, samples

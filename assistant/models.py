@@ -145,6 +145,7 @@ class Answer:
     hits: tuple[Hit, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    query: str = ""  # what retrieval searched on: the question, or for a follow-up its topic and the question
 
     @property
     def text(self) -> str:

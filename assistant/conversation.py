@@ -1,0 +1,74 @@
+"""What a follow-up is about: the topic of the conversation so far, re-derived from the user's own turns.
+
+The topic is the latest earlier turn that got an answer: the words retrieval searched on for it and the
+passages that answer cited. The server re-derives it by answering the user's earlier turns again (from the
+answer cache, mostly), so a client cannot steer it by sending made-up assistant text. A turn that was
+declined is skipped: "ok, and how long should i stretch?" after a declined diet question continues the hip
+topic before it.
+
+>>> is_follow_up("which ones?"), is_follow_up("what can i do in the meantime"), is_follow_up("is ice good for bursitis")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+MAX_FOLLOW_UP_WORDS = 14
+
+# English's closed classes that point back: pronouns and demonstratives, "the other", "then", "instead",
+# "in the meantime", "before/after that", "which of", "such as".
+_REFERS_BACK = re.compile(
+    r"\b(it|its|it[’']s|that|this|those|these|them|they|their|there|one|ones|other|others|same|either|both|"
+    r"meantime|meanwhile|instead|then|else|more|again|too|last|former|latter|"
+    r"which of|any of|each of|how so|why so|like what|such as|for example)\b", re.I)
+# Openers that continue a conversation but may bring a new subject with them ("what about my diet?").
+_CONTINUES = re.compile(r"^\W*(what about|how about|and|also|ok|okay|so|but|or|what if|then)\b|"
+                        r"^\W*(how long|how many|how often|how much|for how long|when|where|why|which|what kind|"
+                        r"what type)\W*$", re.I)
+
+
+# Words that never name a subject of their own: a follow-up made of them ("is it worse at any particular
+# time?") is about the topic, even when the article never uses the word.
+GENERIC = frozenset({
+    "particular", "particularly", "meantime", "meanwhile", "exactly", "actually", "really", "basically", "usually",
+    "normally", "generally", "specifically", "forever", "ever", "always", "never", "sometimes", "often", "time",
+    "times", "kind", "kinds", "sort", "sorts", "type", "types", "way", "ways", "ones", "thing", "things", "stuff",
+    "part", "bit", "lot", "lots", "much", "many", "long", "good", "bad", "better", "worse", "best", "worst",
+    "okay", "ok", "fine", "normal", "safe", "enough", "need", "needs", "want", "try", "tried", "work", "works",
+    "help", "helps", "matter", "matters", "mean", "means", "meaning", "wait", "sure", "tho", "though", "yeah",
+    "yes", "nope", "gonna", "wanna", "kinda", "sorta", "anyway", "cool", "thanks", "thank", "example", "instance",
+})
+
+
+def is_follow_up(question: str) -> bool:
+    """Short, and pointing back ("is it worse at night?") or without a subject of its own ("for how long?")."""
+    if len(question.split()) > MAX_FOLLOW_UP_WORDS:
+        return False
+    return refers_back(question) or bool(_CONTINUES.search(question.strip())) or not own_subject(question)
+
+
+def refers_back(question: str) -> bool:
+    """Does the question point at something said before ("is IT worse at night?", "which of THOSE")? Then a
+    word the article never uses is a detail of the topic, not a new subject."""
+    return bool(_REFERS_BACK.search(question))
+
+
+def own_subject(question: str) -> list[str]:
+    """The words that could name what a question is about: not stop words, question words or generic ones."""
+    words = re.findall(r"[a-z]+", question.lower().replace("’", "'"))
+    return [w for w in words if w not in ENGLISH_STOP_WORDS and w not in GENERIC and len(w) > 2
+            and w not in {"whats", "hows", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "does",
+                          "did", "should", "would", "could", "will", "can", "tell", "know", "say", "says"}]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the conversation was last about: the query that found it and the passages the answer cited (kept
+    only for an elliptical follow-up such as "which ones?", which has no subject of its own)."""
+
+    query: str
+    chunk_ids: tuple[str, ...]
