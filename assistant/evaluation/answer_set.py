@@ -105,6 +105,10 @@ class TurnResult:
     direct_at: int | None
 
     @property
+    def id(self) -> str:
+        return f"{self.item.id}#{self.position}"
+
+    @property
     def good(self) -> bool:
         """What the runner needed: the direct answer shown, or a decline when the article has none."""
         return self.direct_at is not None if self.turn.answerable else self.answer.status == "declined"
@@ -134,6 +138,14 @@ class AnswerScore:
             "answerable sent to the doctor": self._share(answerable, lambda r: r.answer.status == "red_flag"),
             "conversations held to the end": (held, len(conversations)),
         }
+
+    def rows(self) -> dict[str, list[TurnResult]]:
+        """The populations the metrics are computed over."""
+        return {"first_turns": [r for r in self.results if r.position == 0 and r.turn.answerable],
+                "follow_ups": [r for r in self.results if r.position > 0 and r.turn.answerable],
+                "answerable": [r for r in self.results if r.turn.answerable],
+                "out_of_scope": [r for r in self.results if not r.turn.answerable],
+                "answered": [r for r in self.results if r.answer.status == "answered"]}
 
     @property
     def median_words(self) -> float:

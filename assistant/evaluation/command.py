@@ -12,6 +12,7 @@ from pathlib import Path
 from ..settings import ROOT
 from .. import support
 from .baseline import BASELINE_FILE, differences, load_baseline, write_baseline
+from . import answer_set
 from .cases import EvalDataError, corpus_warnings, load_cases
 from .gate import GATE_FILE, check, load_gate, retrieval_ks
 from .report import format_table, verdict_text, write_reports
@@ -19,11 +20,13 @@ from .run import EvalResult, evaluate
 
 DEFAULT_CASES = ROOT / "eval" / "cases.yaml"
 DEFAULT_OUT = ROOT / "eval" / "out"
+DEFAULT_ANSWER_SETS = (ROOT / "eval" / "answers" / "dev_singles.jsonl", ROOT / "eval" / "answers" / "dev_conversations.jsonl")
 
 
 @dataclass(frozen=True)
 class Options:
     cases: Path = DEFAULT_CASES
+    answer_sets: tuple[Path, ...] = DEFAULT_ANSWER_SETS  # labelled questions and conversations (eval/answers/)
     k: int = 3
     out: Path = DEFAULT_OUT
     gate: Path = GATE_FILE
@@ -69,8 +72,13 @@ def run(engine, options: Options, echo=print) -> Outcome:
     }
     if baseline:
         warnings += differences(baseline, meta)
+    answer_items = [item for path in options.answer_sets for item in answer_set.load(path)]
+    warnings += [f"{item.id}: the direct answer “{quote[:60]}” is not in the article any more — update "
+                 f"eval/answers/ or restore the sentence." for item in answer_items for turn in item.turns
+                 for quote in turn.direct_answers if quote not in engine.document.text]
     result = evaluate(engine, cases, support.checker_for(engine.embedder, calibration), k=options.k,
-                      extra_ks=sorted(retrieval_ks(bounds)), progress=options.progress, meta=meta, warnings=warnings)
+                      extra_ks=sorted(retrieval_ks(bounds)), progress=options.progress, meta=meta, warnings=warnings,
+                      answer_items=answer_items)
     checks = check(result.values(), bounds)
     table = format_table(result, checks, baseline)
     echo(table)

@@ -13,6 +13,7 @@ Example (needs the index)::
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from ..errors import AssistantError
 from ..models import Answer
+from . import answer_set
 from . import metrics as m
 from .cases import KINDS, Case
 from ..retrieval import MODES
@@ -95,8 +97,10 @@ class EvalResult:
 
 
 def evaluate(engine, cases: Sequence[Case], checker: SupportChecker, k: int = 3, extra_ks: Sequence[int] = (),
-             progress: bool = True, meta: dict | None = None, warnings: Sequence[str] = ()) -> EvalResult:
-    """Answer every case with the product's chain and compute every metric."""
+             progress: bool = True, meta: dict | None = None, warnings: Sequence[str] = (),
+             answer_items: Sequence = ()) -> EvalResult:
+    """Answer every case with the product's chain and compute every metric; `answer_items` are the labelled
+    questions and conversations of eval/answers/ (direct answers, follow-ups, length)."""
     from ..chain import Assistant
 
     started = time.perf_counter()
@@ -109,6 +113,8 @@ def evaluate(engine, cases: Sequence[Case], checker: SupportChecker, k: int = 3,
     for case in tqdm(cases, desc="Answering cases", unit="case", disable=not progress):
         results.append(judge.case(assistant, case, retrieved.get(case.id, {}), k))
     metrics, ids = _score(results, retrieval_cases, retrieved, ks)
+    if answer_items:
+        _score_answer_sets(answer_set.score(answer_items, assistant.answer, progress), metrics, ids)
     return EvalResult(metrics, ids, tuple(results), k, dict(meta or {}), tuple(warnings),
                       round(time.perf_counter() - started, 3))
 
@@ -207,6 +213,28 @@ class _Judge:
         if fused is not None and not any(r.relevant for r in fused[:k]):
             reasons.append(f"retrieval: no gold passage in the fused top {k} for the question alone")
         return reasons
+
+
+def _score_answer_sets(scored: answer_set.AnswerScore, metrics: dict, ids: dict) -> None:
+    """What a runner would judge: is the direct answer shown (and shown first), in follow-ups too; is what the
+    article lacks declined; how long are the answers."""
+    rows = scored.rows()
+
+    def put(name: str, values: list[float], items: Sequence) -> None:
+        metrics[name] = m.MetricResult(sum(values) / len(values) if values else None, tuple(values))
+        ids[name] = tuple(r.id for r in items)
+
+    put("direct_answer_present", [float(r.direct_at is not None) for r in rows["first_turns"]], rows["first_turns"])
+    put("direct_answer_first", [float(r.direct_at == 0) for r in rows["first_turns"]], rows["first_turns"])
+    put("direct_answer_present[follow_ups]", [float(r.direct_at is not None) for r in rows["follow_ups"]],
+        rows["follow_ups"])
+    put("out_of_scope_declined", [float(r.answer.status == "declined") for r in rows["out_of_scope"]],
+        rows["out_of_scope"])
+    put("answerable_declined", [float(r.answer.status == "declined") for r in rows["answerable"]],
+        rows["answerable"])
+    counts = [float(answer_set.words(r.answer)) for r in rows["answered"]]
+    metrics["words_per_answer_median"] = m.MetricResult(statistics.median(counts) if counts else None, tuple(counts))
+    ids["words_per_answer_median"] = tuple(r.id for r in rows["answered"])
 
 
 def _score(results: Sequence[CaseResult], retrieval_cases: Sequence[Case],
