@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
@@ -37,6 +38,16 @@ DECLINE_MESSAGE = (
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
+
+
+class Reading(NamedTuple):
+    """How a question was read: what retrieval searched on, what it found, and the evidence for answering."""
+
+    query: str
+    vector: np.ndarray
+    hits: list[Hit]
+    evidence: decline.Evidence
+    topic: Topic | None
 
 
 @dataclass
@@ -166,12 +177,11 @@ class Assistant:
         return self._finish(turn, Answer(turn.question, "red_flag", sentences, (citation,),
                                          red_flags=turn.verdict.flags, message=guard.reply_text(turn.verdict)))
 
-    def read(self, question: str, earlier_user_turns: list[str]):
+    def read(self, question: str, earlier_user_turns: list[str]) -> Reading:
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
-        Returns (query, query vector, hits, evidence, topic). A follow-up is read with the conversation's topic
-        (see conversation.py) and its own words count double. The calibration of the decline model goes
-        through this same method, so it sees exactly what the chain sees.
+        A follow-up is read with the conversation's topic (see conversation.py) and its own words count double.
+        The calibration of the decline model goes through this same method, so it sees exactly what the chain sees.
         """
         fix = self.engine.speller
         best = None
@@ -182,7 +192,7 @@ class Assistant:
                 best = reading
         return best
 
-    def _reading(self, part: str, topic: Topic | None):
+    def _reading(self, part: str, topic: Topic | None) -> Reading:
         query = f"{topic.query} {part} {part}" if topic else part
         vector = self.engine.embed(query)
         if topic:  # its own words count as much as the topic it continues
@@ -196,7 +206,7 @@ class Assistant:
             alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
             if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone), part)):
                 evidence = replace(evidence, new_subject=True)
-        return query, vector, hits, evidence, topic
+        return Reading(query, vector, hits, evidence, topic)
 
     def topic(self, earlier_user_turns: list[str]) -> Topic | None:
         """The latest earlier turn that got an answer, re-answered from the user's own words (usually cached)."""

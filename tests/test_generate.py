@@ -18,7 +18,7 @@ def extractive(engine) -> Assistant:
 @pytest.fixture(scope="module")
 def numbers(extractive):
     """Passage numbers as the model sees them: [n] is the n-th retrieved hit."""
-    _, _, hits, _ = extractive.read(QUESTION, [])
+    hits = extractive.read(QUESTION, []).hits
     ice = next(i for i, h in enumerate(hits, 1) if h.chunk.label == "Apply ice.")
     other = next(i for i, h in enumerate(hits, 1) if h.chunk.label != "Apply ice.")
     return ice, other
