@@ -188,7 +188,7 @@ class Assistant:
         for part in question_parts(fix(plain_question(question)) or question):
             topic = self.topic(earlier_user_turns) if earlier_user_turns and is_follow_up(part) else None
             reading = self._reading(part, topic)
-            if best is None or reading[3].strength > best[3].strength:
+            if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
         return best
 
@@ -213,8 +213,8 @@ class Assistant:
         for i in range(len(earlier_user_turns) - 1, -1, -1):
             earlier = self.answer(earlier_user_turns[i], earlier_user_turns[:i])
             if earlier.status == "answered":
-                words = earlier.query.split()
-                return Topic(" ".join(words[-TOPIC_WORDS:]), tuple(dict.fromkeys(c.chunk_id for c in earlier.citations)))
+                cited = tuple(dict.fromkeys(c.chunk_id for c in earlier.citations))
+                return Topic(" ".join(earlier.query.split()[-TOPIC_WORDS:]), cited)
             if earlier.status == "red_flag":
                 return None
         return None

@@ -65,8 +65,8 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
             score = (own + PASSAGE_WEIGHT * hit.similarity
                      + LEXICAL_WEIGHT * lexical.overlap(query_terms, terms[i])
                      + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0)
-                   + (TOPIC_BONUS if hit.chunk.id in topic_ids else 0.0)
-                   + (KIND_BONUS if kind in ("time", "who_source") and fits(kind, sentence.text) else 0.0))
+                     + (TOPIC_BONUS if hit.chunk.id in topic_ids else 0.0)
+                     + (KIND_BONUS if kind in ("time", "who_source") and fits(kind, sentence.text) else 0.0))
             candidates.append((score, hit.chunk, i))
     if not candidates:
         return Composed((), ())

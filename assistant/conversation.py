@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from .query import content_words
 
 MAX_FOLLOW_UP_WORDS = 14
 
@@ -44,6 +44,9 @@ GENERIC = frozenset({
 })
 
 
+_ASKING = frozenset({"tell", "know", "say", "says"})  # "can you tell me…" asks; it names nothing
+
+
 def is_follow_up(question: str) -> bool:
     """Short, and pointing back ("is it worse at night?") or without a subject of its own ("for how long?")."""
     if len(question.split()) > MAX_FOLLOW_UP_WORDS:
@@ -58,11 +61,8 @@ def refers_back(question: str) -> bool:
 
 
 def own_subject(question: str) -> list[str]:
-    """The words that could name what a question is about: not stop words, question words or generic ones."""
-    words = re.findall(r"[a-z]+", question.lower().replace("’", "'"))
-    return [w for w in words if w not in ENGLISH_STOP_WORDS and w not in GENERIC and len(w) > 2
-            and w not in {"whats", "hows", "dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "does",
-                          "did", "should", "would", "could", "will", "can", "tell", "know", "say", "says"}]
+    """The words that could name what a question is about: content words that are not generic ones."""
+    return [w for w in content_words(question) if w not in GENERIC and w not in _ASKING and len(w) > 2]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,7 @@
-"""What the user typed → the queries retrieval runs: markup and noise out, typos fixed, follow-ups resolved.
+"""What the user typed → the words retrieval searches on: markup and noise out, typos fixed, the question found.
 
-Only the user's own earlier words are used to resolve a follow-up: the
-assistant's answers, their citations and quoted spans are never fed back as if
-the user had said them. The guard never sees these rewrites: it reads the
-message exactly as sent.
+Follow-ups are resolved in conversation.py, from the user's own earlier turns only. The guard never sees these
+rewrites: it reads the message exactly as sent.
 """
 
 from __future__ import annotations
@@ -14,23 +12,8 @@ from collections.abc import Callable
 
 from .lexical import tokenize
 
-_POINTS_BACK = re.compile(r"\b(it|its|it’s|it's|that|this|those|these|them|they|there|one)\b|^(what|how) about\b|"
-                          r"^(and|also|ok|okay|so)\b|\b(else|more)\b", re.I)
-_MAX_WORDS = 8
 _CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
                 "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
-
-
-_AMOUNT_WORDS = {"day", "days", "week", "weeks", "month", "months", "time", "times", "minute", "minutes", "min",
-                 "mins", "hour", "hours", "rep", "reps", "set", "sets", "daily", "weekly", "long", "often", "far"}
-
-
-def is_follow_up(question: str) -> bool:
-    """Short, and pointing back ("where does it hurt?") or asking only for an amount ("how many days a week?")."""
-    if len(question.split()) > _MAX_WORDS:
-        return False
-    words = set(re.findall(r"[a-z]+", question.lower()))
-    return bool(_POINTS_BACK.search(question.strip())) or bool(words & _AMOUNT_WORDS and not _subject_words(question))
 
 
 def content_words(text: str) -> list[str]:
@@ -38,18 +21,6 @@ def content_words(text: str) -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # loaded with sentence-transformers anyway
 
     return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in _CHAT_WORDS]
-
-
-def _subject_words(question: str) -> list[str]:
-    """The words that name what a question is about: content words that are not amounts."""
-    return [w for w in content_words(question) if w not in _AMOUNT_WORDS]
-
-
-def retrieval_query(question: str, earlier_user_turns: list[str]) -> str:
-    """The question itself, or — for a short follow-up — the last user turn followed by it (twice)."""
-    if earlier_user_turns and is_follow_up(question):
-        return f"{earlier_user_turns[-1]} {question} {question}"  # its own words count double
-    return question
 
 
 _MARKUP = re.compile(r"```.*?```|<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>|\[([^\]]*)\]\([^)]*\)|https?://\S+|[*_`#>|]+", re.S)

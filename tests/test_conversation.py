@@ -3,8 +3,11 @@ cited, a decline in the middle, and questions about the article itself."""
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+from assistant import conversation, question_types
 from assistant.chain import Assistant
 from assistant.evaluation.answer_set import LabelledItem, LabelledTurn, direct_position, load, score
 from assistant.errors import BadInput
@@ -80,3 +83,9 @@ def test_a_labelled_file_with_a_quote_the_article_lacks_is_refused_with_its_line
                     '"direct_answers": ["ice for three hours"]}]}\n')
     with pytest.raises(BadInput, match=r"line 1: the direct answer 'ice for three hours' is not in the article"):
         load(path, assistant.engine.document.text)
+
+
+@pytest.mark.parametrize("module", [conversation, question_types])
+def test_the_examples_in_the_docstrings_hold(module):
+    result = doctest.testmod(module)
+    assert result.attempted and not result.failed
