@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from .decline import states_quantity
+
 Kind = Literal["amount", "time", "who_source", "comparison", "cause", "how_to", "which", "definition", "yes_no",
                "other"]
 
-_WORD = r"(?:^|[.?!,;:]\s*|\b(?:ok(?:ay)?|so|and|but|also|hey|hi|well|then|right|quick question|q)\W+)"
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in (
     ("amount", r"\bhow (many|much|long|often|far|soon|frequently)\b|\bwhat (dose|dosage|amount)\b|"
                r"\b(how many|number of) (times|days|reps|sets|minutes|weeks)\b"),
@@ -51,8 +52,6 @@ def kind_of(question: str) -> Kind:
     return "other"
 
 
-_AMOUNT = re.compile(r"\d|\b(once|twice|one|two|three|four|five|six|seven|eight|nine|ten|few|several|daily|weekly|"
-                     r"minutes?|hours?|days?|weeks?|months?|percent|reps?|sets?|short period|a while)\b", re.I)
 _TIME = re.compile(r"\b(when|if|after|before|during|while|until|night|morning|evening|day|first|then|once|sooner|"
                    r"later|start|begin|stop\w*|immediately|right away|early|late|time|ahead of|following|"
                    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d|(19|20)\d\d)\b", re.I)
@@ -63,7 +62,7 @@ _PERSON = re.compile(r"\b(Dr\.|PT|DPT|MD|says|said|physical therapist|surgeon|re
 def fits(kind: Kind, sentence: str) -> bool:
     """Could this sentence be the kind of answer asked for? (Only kinds with a clear marker are checked.)"""
     if kind == "amount":
-        return bool(_AMOUNT.search(sentence))
+        return states_quantity(sentence)
     if kind == "time":
         return bool(_TIME.search(sentence))
     if kind == "who_source":

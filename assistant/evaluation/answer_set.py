@@ -10,14 +10,13 @@ scored with the user's earlier turns of its item as its history. Written by peop
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BadInput
+from .jsonl import read_rows
 from ..models import Answer
 
 TYPES = ("yes_no", "amount", "time", "which", "who_source", "comparison", "definition", "cause", "how_to", "other")
@@ -41,31 +40,22 @@ class LabelledItem:
 def load(path: Path, article: str | None = None) -> list[LabelledItem]:
     """Read a labelled JSONL file; a bad line is reported with its number and what to fix. With `article`,
     every direct answer must be an exact span of it (so an article edit shows up as a data error, not a miss)."""
-    items = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file.") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            turns = tuple(LabelledTurn(t["text"], bool(t["answerable"]), t.get("type", "other"),
-                                       tuple(t.get("direct_answers") or ())) for t in row["turns"])
-            if not turns or any(not isinstance(t.text, str) or not t.text.strip() for t in turns):
-                raise ValueError('"turns" must be a non-empty list of turns with a non-empty "text"')
-            for turn in turns:
-                if turn.answerable and not turn.direct_answers:
-                    raise ValueError(f'the answerable turn {turn.text[:40]!r} has no "direct_answers"')
-                missing = [q for q in turn.direct_answers if article is not None and q not in article]
-                if missing:
-                    raise ValueError(f'the direct answer {missing[0][:50]!r} is not in the article any more')
-            items.append(LabelledItem(str(row["id"]), str(row["kind"]), turns))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise BadInput(f"{path}, line {number}: {error}. Each line is one JSON object with id, kind and "
-                           f"turns (see eval/answers/README.md).") from None
-    return items
+    return read_rows(path, lambda row: _item(row, article),
+                     "Each line is one JSON object with id, kind and turns (see eval/answers/README.md).")
+
+
+def _item(row: dict, article: str | None) -> LabelledItem:
+    turns = tuple(LabelledTurn(t["text"], bool(t["answerable"]), t.get("type", "other"),
+                               tuple(t.get("direct_answers") or ())) for t in row["turns"])
+    if not turns or any(not isinstance(t.text, str) or not t.text.strip() for t in turns):
+        raise ValueError('"turns" must be a non-empty list of turns with a non-empty "text"')
+    for turn in turns:
+        if turn.answerable and not turn.direct_answers:
+            raise ValueError(f'the answerable turn {turn.text[:40]!r} has no "direct_answers"')
+        missing = [q for q in turn.direct_answers if article is not None and q not in article]
+        if missing:
+            raise ValueError(f'the direct answer {missing[0][:50]!r} is not in the article any more')
+    return LabelledItem(str(row["id"]), str(row["kind"]), turns)
 
 
 def _fold(text: str) -> str:
@@ -123,10 +113,9 @@ class AnswerScore:
 
     def figures(self) -> dict[str, tuple[int, int]]:
         """Name → (count, out of)."""
-        singles = [r for r in self.results if r.position == 0 and r.turn.answerable]
-        follow_ups = [r for r in self.results if r.position > 0 and r.turn.answerable]
-        answerable = [r for r in self.results if r.turn.answerable]
-        out_of_scope = [r for r in self.results if not r.turn.answerable]
+        rows = self.rows()
+        singles, follow_ups = rows["first_turns"], rows["follow_ups"]
+        answerable, out_of_scope = rows["answerable"], rows["out_of_scope"]
         conversations = [i for i in {r.item.id: r.item for r in self.results if r.item.kind == "conversation"}]
         held = sum(all(r.good for r in self.results if r.item.id == c) for c in conversations)
         return {

@@ -9,14 +9,13 @@ nobody tuned on (`eval/guard/sealed.jsonl`); see eval/guard/README.md.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..errors import BadInput
+from .jsonl import read_rows
 from ..models import GuardVerdict
 
 Label = Literal["red_flag", "harmless"]
@@ -37,30 +36,21 @@ class GuardExample:
 
 def load(path: Path) -> list[GuardExample]:
     """Read a labelled JSONL file; a bad line is reported with its number and what to fix."""
-    examples = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file.") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            history = row.get("history") or []
-            label = row["label"]
-            if label not in ("red_flag", "harmless") or not isinstance(row["text"], str):
-                raise ValueError('"label" must be "red_flag" or "harmless" and "text" a string')
-            if not isinstance(history, list) or not all(isinstance(t, str) for t in history):
-                raise ValueError('"history" must be a list of the user\'s earlier messages')
-            tier = row.get("tier") if label == "red_flag" else None
-            if label == "red_flag" and tier not in ("urgent", "see_doctor"):
-                raise ValueError('a red flag needs "tier": "urgent" or "see_doctor"')
-            examples.append(GuardExample(row["text"], tuple(history), label, tier, str(row.get("category", ""))))
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise BadInput(f"{path}, line {number}: {error}. Each line is one JSON object with text, history, "
-                           f"label, tier and category (see eval/guard/README.md).") from None
-    return examples
+    return read_rows(path, _example, "Each line is one JSON object with text, history, label, tier and category "
+                                     "(see eval/guard/README.md).")
+
+
+def _example(row: dict) -> GuardExample:
+    history = row.get("history") or []
+    label = row["label"]
+    if label not in ("red_flag", "harmless") or not isinstance(row["text"], str):
+        raise ValueError('"label" must be "red_flag" or "harmless" and "text" a string')
+    if not isinstance(history, list) or not all(isinstance(t, str) for t in history):
+        raise ValueError('"history" must be a list of the user\'s earlier messages')
+    tier = row.get("tier") if label == "red_flag" else None
+    if label == "red_flag" and tier not in ("urgent", "see_doctor"):
+        raise ValueError('a red flag needs "tier": "urgent" or "see_doctor"')
+    return GuardExample(row["text"], tuple(history), label, tier, str(row.get("category", "")))
 
 
 @dataclass(frozen=True)
