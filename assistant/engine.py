@@ -15,7 +15,7 @@ import numpy as np
 
 from . import indexing
 from .corpus import Document
-from .embedding import Embedder
+from .embedding import ModelFiles, QueryEncoder
 from .errors import IndexNotReady
 from .lexical import LexicalIndex
 from .models import Chunk, Hit
@@ -26,6 +26,7 @@ from .store import Generation, Store
 
 
 EMBED_CACHE_SIZE = 4096
+SAME_MODEL_COSINE = 0.999  # a chunk's stored vector against the query encoder's: same model, same pipeline
 
 
 def store_for(settings: Settings, *, repair: bool = True) -> Store:
@@ -37,10 +38,10 @@ def store_for(settings: Settings, *, repair: bool = True) -> Store:
 
 class Engine:
     def __init__(self, settings: Settings | None = None, store: Store | None = None,
-                 embedder: Embedder | None = None):
+                 embedder: ModelFiles | None = None):
         self.settings = settings or get_settings()
         self.store = store or store_for(self.settings, repair=False)
-        self.embedder = embedder or Embedder()
+        self.embedder = embedder or QueryEncoder(self.settings.encoder_file)
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
         self._embedded: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -53,7 +54,7 @@ class Engine:
         with self._lock:
             if self._loaded is None:
                 self._loaded = self._load()
-        self.embedder.model  # noqa: B018 — load the weights now, not on the first question
+        self.embedder.load()
         return self
 
     def _load(self):
@@ -62,11 +63,21 @@ class Engine:
         if self.store.chunk_ids(generation.name) != {c.id for c in chunks}:
             raise IndexNotReady(f"The index at {self.store.location} is out of date with {self.settings.corpus_dir} "
                                 f"— run `python -m assistant index`.")
+        self._check_same_model(generation.name, chunks[0])
         sentence_vectors = self.store.sentence_vectors(generation.name)
         dense = lambda vector, n: self.store.query(generation.name, vector, n)  # noqa: E731
         speller = Speller(set(re.findall(r"[a-z]+", document.text.lower())), self._is_one_word_piece)
         retriever = Retriever(chunks, dense, LexicalIndex(chunks), sentence_vectors)
         return document, chunks, generation, sentence_vectors, retriever, speller
+
+    def _check_same_model(self, generation: str, probe: Chunk) -> None:
+        """Questions must be embedded by the model that embedded the index: re-embed one chunk and compare."""
+        stored = self.store.chunk_vectors(generation, [probe.id])[probe.id]
+        cosine = float(stored @ self.embedder.encode([probe.embedding_text])[0])
+        if cosine < SAME_MODEL_COSINE:
+            raise IndexNotReady(f"The index at {self.store.location} was embedded by another model than the query "
+                                f"encoder {getattr(self.embedder, 'onnx_path', '')} (cosine {cosine:.4f} on chunk "
+                                f"{probe.id}) — run `python -m assistant index --full`.")
 
     def _is_one_word_piece(self, word: str) -> bool:
         """An English word the model's vocabulary holds whole is a real word, not a typo."""

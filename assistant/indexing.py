@@ -14,7 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import chunking, corpus
-from .embedding import Embedder
+from .embedding import ENCODER_FORMAT, Embedder, ModelFiles, QueryEncoder
 from .models import Chunk
 from .settings import Settings
 from .store import Store
@@ -28,6 +28,7 @@ class BuildReport:
     embedded_chunks: int = 0
     full: bool = False
     generation: str = ""
+    encoder: str = ""  # where the query encoder was exported to, when this build exported it
 
     @property
     def changed(self) -> int:
@@ -39,15 +40,16 @@ class BuildReport:
         return not (self.added or self.removed or self.full or self.generation)
 
     def summary(self) -> str:
+        exported = f" Exported the query encoder to {self.encoder}." if self.encoder else ""
         if self.noop:
-            return f"Index is up to date: {self.unchanged} chunks, nothing embedded."
+            return f"Index is up to date: {self.unchanged} chunks, nothing embedded.{exported}"
         kind = "Full build" if self.full else "Incremental build"
         return (f"{kind}: {len(self.added) - self.changed} added, {self.changed} changed, "
                 f"{len(self.removed) - self.changed} removed, {self.unchanged} unchanged; "
-                f"embedded {self.embedded_chunks} chunks.")
+                f"embedded {self.embedded_chunks} chunks.{exported}")
 
 
-def load_chunks(settings: Settings, embedder: Embedder) -> tuple[corpus.Document, tuple[Chunk, ...]]:
+def load_chunks(settings: Settings, embedder: ModelFiles) -> tuple[corpus.Document, tuple[Chunk, ...]]:
     document = corpus.load(settings.corpus_dir)
     return document, chunking.chunk_document(document, embedder.max_tokens, embedder.count_tokens)
 
@@ -55,10 +57,10 @@ def load_chunks(settings: Settings, embedder: Embedder) -> tuple[corpus.Document
 SENTENCE_VECTORS_VERSION = "2"  # bump when sentence_texts() changes: forces a full re-index
 
 
-def manifest(embedder: Embedder, document: corpus.Document) -> dict:
+def manifest(embedder: ModelFiles, document: corpus.Document) -> dict:
     return {"embedding_model": embedder.fingerprint, "chunker": chunking.CHUNKER_VERSION,
             "sentence_vectors": SENTENCE_VECTORS_VERSION, "max_tokens": embedder.max_tokens,
-            "corpus": document.fingerprint}
+            "query_encoder": ENCODER_FORMAT, "corpus": document.fingerprint}
 
 
 def sentence_texts(chunk: Chunk) -> list[tuple[str, str]]:
@@ -73,6 +75,8 @@ def sentence_texts(chunk: Chunk) -> list[tuple[str, str]]:
 
 def build(settings: Settings, store: Store, embedder: Embedder, full: bool = False,
           progress: bool = True) -> BuildReport:
+    encoder = "" if QueryEncoder(settings.encoder_file, embedder.model_path).is_current() else \
+        str(embedder.export(settings.encoder_file))
     document, chunks = load_chunks(settings, embedder)
     wanted = manifest(embedder, document)
     active = store.active()
@@ -83,7 +87,7 @@ def build(settings: Settings, store: Store, embedder: Embedder, full: bool = Fal
     for orphan in store.generations() - ({active.name} if active else set()):
         store.drop(orphan)  # left by a build that died before switching over
     if reusable and old_ids == set(new_ids) and active.manifest == wanted:
-        return BuildReport(unchanged=len(chunks))
+        return BuildReport(unchanged=len(chunks), encoder=encoder)
 
     fresh = [c for c in chunks if c.id not in old_ids]
     copied = store.chunk_vectors(active.name, [c.id for c in chunks if c.id in old_ids]) if reusable else {}
@@ -100,7 +104,7 @@ def build(settings: Settings, store: Store, embedder: Embedder, full: bool = Fal
 
     return BuildReport(added=tuple(c.id for c in fresh), removed=tuple(sorted(old_ids - set(new_ids))),
                        unchanged=len(chunks) - len(fresh), embedded_chunks=len(fresh), full=not reusable,
-                       generation=generation)
+                       generation=generation, encoder=encoder)
 
 
 def _embed(embedder: Embedder, chunks: list[Chunk], progress: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .lexical import tokenize
+from .stop_words import ENGLISH_STOP_WORDS
 
 _CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
                 "ok", "okay", "thx", "thanks", "pls", "please", "really", "thing", "things", "stuff", "kinda", "gonna"}
@@ -18,8 +19,6 @@ _CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "
 
 def content_words(text: str) -> list[str]:
     """The words of `text` that carry content: not English stop words or chat filler ("dont", "thx", "stuff")."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # loaded with sentence-transformers anyway
-
     return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in ENGLISH_STOP_WORDS and w not in _CHAT_WORDS]
 
 

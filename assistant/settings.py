@@ -33,6 +33,8 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"
+    # The ONNX query encoder `index` exports and serving loads; None: `<index_dir>/encoder/model.onnx`.
+    encoder_path: Path | None = None
     chroma_host: str | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_HOST", "CHROMA_HOST"))
     chroma_port: int | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_PORT", "CHROMA_PORT"))
     collection_prefix: str = "hip"
@@ -52,10 +54,18 @@ class Settings(BaseSettings):
     # Origins (scheme://host[:port]) whose pages may embed the widget and call /api/*; the app's own origin always
     # may. HIP_ALLOWED_ORIGINS="https://a.example,https://b.example" or a JSON list. None by default.
     allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_origin_list)] = []
+    # Chat page answers computed at once (Gradio's queue; its default of 1 makes page users wait in line), and
+    # how many may wait beyond those before the page says it is busy.
+    page_concurrency: int = Field(16, ge=1)
+    page_queue_size: int = Field(256, ge=1)
     # Requests per minute per client IP on /api/* (the health check is exempt); 0 switches the limit off.
     rate_limit_per_minute: int = Field(60, ge=0)
     # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
     feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
+
+    @property
+    def encoder_file(self) -> Path:
+        return self.encoder_path or self.index_dir / "encoder" / "model.onnx"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

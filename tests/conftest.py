@@ -35,8 +35,9 @@ def built_settings(tmp_path_factory, embedder) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def engine(built_settings, embedder) -> Engine:
-    return Engine(built_settings, embedder=embedder).warm_up()
+def engine(built_settings) -> Engine:
+    """The serving engine: questions embedded by the exported ONNX encoder, as in production."""
+    return Engine(built_settings).warm_up()
 
 
 @pytest.fixture

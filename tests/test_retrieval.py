@@ -57,3 +57,12 @@ def test_hits_carry_scores_from_both_legs(engine):
     assert [h.rank for h in hits] == [1, 2, 3]
     assert hits[0].similarity > 0.3 and hits[0].lexical > 0
     assert hits[0].score >= hits[1].score >= hits[2].score
+
+
+def test_the_stop_word_copy_equals_scikit_learns():
+    """Serving reads its own copy of scikit-learn's English stop words; it must not drift from the original."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from assistant.stop_words import ENGLISH_STOP_WORDS as copy
+
+    assert copy == ENGLISH_STOP_WORDS

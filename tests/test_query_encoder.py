@@ -1,0 +1,78 @@
+"""Serving embeds questions with the exported ONNX encoder: same vectors as the index, no torch in the process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import onnx
+import pytest
+
+from assistant.embedding import QueryEncoder
+from assistant.engine import Engine, store_for
+from assistant.errors import IndexNotReady
+from assistant.indexing import build
+from assistant.settings import ROOT, Settings
+
+_SERVE_ONE_QUESTION = textwrap.dedent("""
+    import json, sys
+    from fastapi.testclient import TestClient
+    import app
+    with TestClient(app.app) as client:
+        reply = client.post("/api/chat", json={"message": "how long should i ice my hip"})
+    heavy = sorted({name.split(".")[0] for name in sys.modules} & {"torch", "sentence_transformers", "transformers",
+                                                                   "sklearn"})
+    print(json.dumps({"status": reply.status_code, "answer": reply.json().get("status"), "heavy": heavy}))
+""")
+
+
+def test_serving_never_imports_torch_or_sentence_transformers(built_settings):
+    """The app answers a question through its API without loading torch, transformers or scikit-learn."""
+    run = subprocess.run([sys.executable, "-c", _SERVE_ONE_QUESTION], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "HIP_INDEX_DIR": str(built_settings.index_dir),
+                                           "HIP_FEEDBACK_PATH": "off"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result == {"status": 200, "answer": "answered", "heavy": []}
+
+
+def test_question_vectors_equal_the_index_vectors(engine, embedder):
+    """Every chunk re-embedded by the ONNX encoder lands on the vector sentence-transformers stored in Chroma."""
+    assert isinstance(engine.embedder, QueryEncoder)
+    stored = engine.store.chunk_vectors(engine.generation.name, [c.id for c in engine.chunks])
+    onnx_vectors = engine.embedder.encode([c.embedding_text for c in engine.chunks])
+    cosines = [float(stored[c.id] @ v) for c, v in zip(engine.chunks, onnx_vectors)]
+    assert min(cosines) > 0.9999, min(cosines)
+    questions = ["my hip hurts after long runs", "wat is bursitis", "Can I keep running with hip pain?"]
+    assert np.allclose(engine.embedder.encode(questions), embedder.encode(questions), atol=1e-5)
+
+
+def test_a_missing_or_foreign_encoder_is_refused_with_the_command_that_fixes_it(built_settings, tmp_path):
+    missing = QueryEncoder(tmp_path / "nowhere.onnx")
+    with pytest.raises(IndexNotReady, match="python -m assistant index"):
+        missing.encode(["hip pain"])
+
+    foreign = tmp_path / "foreign.onnx"
+    graph = onnx.load(str(built_settings.encoder_file))
+    onnx.helper.set_model_props(graph, {"model": "someone/else@123", "format": "onnx-fp32-meanpool-l2-v1"})
+    onnx.save(graph, str(foreign))
+    with pytest.raises(IndexNotReady, match="another model.*python -m assistant index"):
+        QueryEncoder(foreign).encode(["hip pain"])
+
+
+def test_a_rebuild_exports_the_encoder_only_when_it_is_missing(built_settings, embedder, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(built_settings.index_dir, index)
+    settings = Settings(index_dir=index)
+    assert "Exported" not in build(settings, store_for(settings), embedder, progress=False).summary()
+    settings.encoder_file.unlink()
+    with pytest.raises(IndexNotReady, match="python -m assistant index"):
+        Engine(settings).warm_up()
+    report = build(settings, store_for(settings), embedder, progress=False)
+    assert report.noop and f"Exported the query encoder to {settings.encoder_file}" in report.summary()
+    assert Engine(settings).retrieve("how long should i ice my hip", k=1)[0].chunk.label == "Apply ice."
