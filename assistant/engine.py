@@ -6,6 +6,7 @@ no model or index is ever loaded twice in one process.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -25,6 +26,8 @@ from .settings import Settings, get_settings
 from .store import Generation, Store
 
 
+log = logging.getLogger(__name__)
+
 EMBED_CACHE_SIZE = 4096
 SAME_MODEL_COSINE = 0.999  # a chunk's stored vector against the query encoder's: same model, same pipeline
 
@@ -41,7 +44,7 @@ class Engine:
                  embedder: ModelFiles | None = None):
         self.settings = settings or get_settings()
         self.store = store or store_for(self.settings, repair=False)
-        self.embedder = embedder or QueryEncoder(self.settings.encoder_file)
+        self.embedder = embedder or QueryEncoder(self.settings.encoder_path)
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
         self._embedded: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -97,6 +100,7 @@ class Engine:
             raise IndexNotReady(f"The index at {self.store.location} cannot be reached ({type(error).__name__}) — "
                                 f"check that it is running; answers resume when it is back.") from error
         if active is not None and active.name != self._loaded[2].name:
+            log.info("The index moved to generation %s; reloading.", active.name)
             self.reload()
 
     def reload(self) -> None:

@@ -75,8 +75,8 @@ def sentence_texts(chunk: Chunk) -> list[tuple[str, str]]:
 
 def build(settings: Settings, store: Store, embedder: Embedder, full: bool = False,
           progress: bool = True) -> BuildReport:
-    encoder = "" if QueryEncoder(settings.encoder_file, embedder.model_path).is_current() else \
-        str(embedder.export(settings.encoder_file))
+    encoder = "" if QueryEncoder(settings.encoder_path, embedder.model_path).is_current() else \
+        str(embedder.export(settings.encoder_path))
     document, chunks = load_chunks(settings, embedder)
     wanted = manifest(embedder, document)
     active = store.active()

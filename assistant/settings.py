@@ -33,8 +33,8 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"
-    # The ONNX query encoder `index` exports and serving loads; None: `<index_dir>/encoder/model.onnx`.
-    encoder_path: Path | None = None
+    # The ONNX query encoder that `index` exports and serving loads: made from the model alone, so one per machine.
+    encoder_path: Path = ROOT / "models" / "all-MiniLM-L6-v2.onnx"
     chroma_host: str | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_HOST", "CHROMA_HOST"))
     chroma_port: int | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_PORT", "CHROMA_PORT"))
     collection_prefix: str = "hip"
@@ -62,10 +62,6 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, ge=0)
     # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
     feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
-
-    @property
-    def encoder_file(self) -> Path:
-        return self.encoder_path or self.index_dir / "encoder" / "model.onnx"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

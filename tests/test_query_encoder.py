@@ -58,7 +58,7 @@ def test_a_missing_or_foreign_encoder_is_refused_with_the_command_that_fixes_it(
         missing.encode(["hip pain"])
 
     foreign = tmp_path / "foreign.onnx"
-    graph = onnx.load(str(built_settings.encoder_file))
+    graph = onnx.load(str(built_settings.encoder_path))
     onnx.helper.set_model_props(graph, {"model": "someone/else@123", "format": "onnx-fp32-meanpool-l2-v1"})
     onnx.save(graph, str(foreign))
     with pytest.raises(IndexNotReady, match="another model.*python -m assistant index"):
@@ -68,11 +68,12 @@ def test_a_missing_or_foreign_encoder_is_refused_with_the_command_that_fixes_it(
 def test_a_rebuild_exports_the_encoder_only_when_it_is_missing(built_settings, embedder, tmp_path):
     index = tmp_path / "index"
     shutil.copytree(built_settings.index_dir, index)
-    settings = Settings(index_dir=index)
+    shutil.copy(built_settings.encoder_path, tmp_path / "encoder.onnx")
+    settings = Settings(index_dir=index, encoder_path=tmp_path / "encoder.onnx")
     assert "Exported" not in build(settings, store_for(settings), embedder, progress=False).summary()
-    settings.encoder_file.unlink()
+    settings.encoder_path.unlink()
     with pytest.raises(IndexNotReady, match="python -m assistant index"):
         Engine(settings).warm_up()
     report = build(settings, store_for(settings), embedder, progress=False)
-    assert report.noop and f"Exported the query encoder to {settings.encoder_file}" in report.summary()
+    assert report.noop and f"Exported the query encoder to {settings.encoder_path}" in report.summary()
     assert Engine(settings).retrieve("how long should i ice my hip", k=1)[0].chunk.label == "Apply ice."

@@ -35,25 +35,17 @@ class AnswerService:
             return self._assistant
 
     def answer(self, question: str, history: Iterable = ()) -> Answer:
-        """Blocking: call it from a worker thread (`run_in_threadpool`), never on the event loop."""
-        self._follow_index()
+        """Blocking: call it from a worker thread (`run_in_threadpool`), never on the event loop. The assistant
+        looks for a rebuilt index at most every 2 s, not on every request (a round trip to Chroma each)."""
         return self.assistant.answer(question, history)
 
     def health(self) -> dict:
-        """Loads the index if needed; raises `IndexNotReady` with the repair command when it cannot."""
-        engine = self._follow_index()
-        return {"status": "ok", "chunks": len(engine.chunks), "generation": engine.generation.name}
-
-    def _follow_index(self):
-        """After `python -m assistant index` switched generations under a running server, load the new one."""
+        """Loads the index if needed, following a rebuild at once; raises `IndexNotReady` with the repair command
+        when it cannot."""
         engine = self.assistant.engine
-        serving = engine.generation  # loads on first use; raises IndexNotReady when it cannot
-        active = engine.store.active()
-        if active is not None and active.name != serving.name:
-            log.info("The index moved to generation %s; reloading.", active.name)
-            engine.reload()
-            engine.warm_up()
-        return engine
+        engine.generation  # noqa: B018 — loads on first use
+        engine.follow_index(every_s=0)
+        return {"status": "ok", "chunks": len(engine.chunks), "generation": engine.generation.name}
 
     def warm_up_in_background(self) -> threading.Thread:
         """Load the index and the model now, so the first question does not wait for them."""
