@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -26,6 +27,17 @@ def _origin_list(value):
 def _optional_path(value):
     """`HIP_FEEDBACK_PATH=off` (or empty) switches feedback storage off."""
     return None if isinstance(value, str) and value.strip().lower() in ("", "off", "none", "false", "0") else value
+
+
+def without_credentials(uri: str) -> str:
+    """`uri` without its user and password, for logs and messages: `redis://cache.internal:6379/0`."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+STORAGE_CHOICES = ("Use memory:// (counts in each process) or redis://host:6379 (one count shared by every worker "
+                   "and replica; rediss:// for TLS, redis://:password@host:6379/0 with a password).")
 
 
 class Settings(BaseSettings):
@@ -52,8 +64,10 @@ class Settings(BaseSettings):
     # Origins (scheme://host[:port]) whose pages may embed the widget and call /api/*; the app's own origin always
     # may. HIP_ALLOWED_ORIGINS="https://a.example,https://b.example" or a JSON list. None by default.
     allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_origin_list)] = []
-    # Requests per minute per client IP on /api/* (the health check is exempt); 0 switches the limit off.
+    # Requests per minute per client IP on /api/* and the page's events (the health check is exempt); 0: no limit.
     rate_limit_per_minute: int = Field(60, ge=0)
+    # Where the rate limit counts: memory:// (each process on its own) or redis://host:port (shared by all).
+    rate_limit_storage: str = "memory://"
     # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
     feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
 
@@ -64,7 +78,19 @@ class Settings(BaseSettings):
         if self.chroma_port and not self.chroma_host:
             raise ConfigError("CHROMA_PORT is set without CHROMA_HOST: set both to use a Chroma server, "
                               "or drop CHROMA_PORT to use the embedded index.")
+        self._check_rate_limit_storage()
         return self
+
+    def _check_rate_limit_storage(self) -> None:
+        parts, shown = urlsplit(self.rate_limit_storage), without_credentials(self.rate_limit_storage)
+        if parts.scheme not in STORAGE_SCHEMES:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown} is not supported. {STORAGE_CHOICES}")
+        try:
+            parts.port  # noqa: B018 — reading it raises ValueError for a port that is not a number
+        except ValueError:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown}: the port is not a number. {STORAGE_CHOICES}") from None
+        if parts.scheme in ("redis", "rediss") and not parts.hostname:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown} names no host. {STORAGE_CHOICES}")
 
 
 @lru_cache(maxsize=1)
