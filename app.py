@@ -33,7 +33,7 @@ log = logging.getLogger("assistant.app")
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or get_settings()
     service = AnswerService(settings, assistant)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = FeedbackStore(settings.feedback_target)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage)
 
     @asynccontextmanager
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         yield
         if feedback.held:
             log.error("Stopping with %d feedback votes that could not be saved to %s; they are lost.",
-                      feedback.held, settings.feedback_path)
+                      feedback.held, feedback.where)
+        feedback.close()
 
     app = FastAPI(title="Hip pain after running — article assistant", lifespan=lifespan,
                   description="Answers runners' hip-pain questions strictly from one Hinge Health article, with "
