@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # Origins (scheme://host[:port]) whose pages may embed the widget and call /api/*; the app's own origin always
     # may. HIP_ALLOWED_ORIGINS="https://a.example,https://b.example" or a JSON list. None by default.
     allowed_origins: Annotated[list[str], NoDecode, BeforeValidator(_origin_list)] = []
+    # Worker processes for `serve` (`--workers` overrides); each loads its own model and index.
+    workers: int = Field(1, ge=1)
     # Requests per minute per client IP on /api/* and the page's events (the health check is exempt); 0: no limit.
     rate_limit_per_minute: int = Field(60, ge=0)
     # Where the rate limit counts: memory:// (each process on its own) or redis://host:port (shared by all).
