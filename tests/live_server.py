@@ -117,12 +117,15 @@ class Served:
                 self.process.wait()
 
 
-def serve(env: dict[str, str], log_path: Path, *, ready: tuple[int, ...] = (200,), timeout: float = 120) -> Served:
+def serve(env: dict[str, str], log_path: Path, *, ready: tuple[int, ...] = (200,), timeout: float = 120,
+          args: tuple[str, ...] = ()) -> Served:
     """`python -m assistant serve` on a free port under the network guard; returns once /api/health answers
-    with one of `ready` (pass (200, 503) for an app that is meant to start without a usable index)."""
+    with one of `ready` (pass (200, 503) for an app that is meant to start without a usable index). `args` go
+    to `serve` (e.g. `("--workers", "2")`; worker processes run without the guard)."""
     port = free_port()
     log = log_path.open("wb")
-    process = subprocess.Popen([sys.executable, "-c", NETWORK_GUARD, "serve", "--host", "127.0.0.1", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-c", NETWORK_GUARD, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                *args],
                                cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
                                stderr=subprocess.STDOUT)
     log.close()
@@ -175,6 +178,67 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _ready(check: Callable[[], bool], process: subprocess.Popen, what: str, log_path: Path) -> None:
+    def up():
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+        return check()
+
+    wait_for(up, 60, what, every=0.1)
+
+
+def _accepting(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """`redis-server` on 127.0.0.1:`port`, nothing saved to disk; `stop()` and `start()` again on the same port
+    simulate an outage (the counts are gone afterwards, as after a real restart without persistence)."""
+
+    def __init__(self, directory: Path):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise AssertionError("redis-server is missing: run `make services` (apt-get install redis-server)")
+        self.binary, self.directory, self.port = binary, directory, free_port()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.log_path = directory / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> RedisServer:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                                             "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+                                            stdout=log, stderr=subprocess.STDOUT)
+        _ready(lambda: _accepting(self.port), self.process, f"redis-server on port {self.port}", self.log_path)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            stop(self.process)
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    server = RedisServer(directory)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 def _postgres_bin() -> Path:
