@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run index test eval bench clean-index browser
+.PHONY: install run index test eval bench clean-index browser services
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,14 @@ run: index
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Debian's redis-server and PostgreSQL for the scale-out tests, which start their own on free ports in temp dirs
+# (PostgreSQL as the `postgres` user the package creates); the machine's own services are not used.
+services:
+	command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y redis-server postgresql)
+
 # The tests, then the eval on the built-in cases: a score below eval/gate.yaml fails the run (CI runs this target).
-test: install browser
+test: install browser services
 	$(PY) -m pytest
 	$(PY) -m assistant index
 	$(PY) -m assistant eval

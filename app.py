@@ -33,7 +33,8 @@ log = logging.getLogger("assistant.app")
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or get_settings()
     service = AnswerService(settings, assistant)
-    feedback = FeedbackStore(settings.feedback_path)
+    feedback = FeedbackStore(settings.feedback_target)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -42,18 +43,20 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         yield
         if feedback.held:
             log.error("Stopping with %d feedback votes that could not be saved to %s; they are lost.",
-                      feedback.held, settings.feedback_path)
+                      feedback.held, feedback.where)
+        feedback.close()
 
     app = FastAPI(title="Hip pain after running — article assistant", lifespan=lifespan,
                   description="Answers runners' hip-pain questions strictly from one Hinge Health article, with "
                               "citations. The chat page is at `/`, the embeddable widget at `/widget.js`.")
     app.state.service = service
     app.state.feedback = feedback
-    app.include_router(api.build_router(service, settings, feedback))
+    app.state.limiter = limiter
+    app.include_router(api.build_router(service, settings, feedback, limiter))
     app.include_router(widget.build_router())
     api.install_error_handlers(app)
     app.add_middleware(api.BodyLimitMiddleware, max_message_chars=settings.max_message_chars)
-    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute))
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
     origins.add_cors(app, settings.allowed_origins)  # outside the limits, so 429s and 503s carry CORS headers too
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

@@ -82,8 +82,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = _settings(args)
-    uvicorn.run("app:app", host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    settings = _settings(args)  # a bad setting stops here with its message, not once per worker
+    workers = args.workers or settings.workers
+    if workers > 1:
+        print(f"note: {workers} workers share the port, and each new connection goes to any of them. The API and "
+              f"the widget carry their conversation in each request; the chat page keeps it in the worker that "
+              f"answered, so a later question on a new connection can lose it. For the page, run single-worker "
+              f"`serve` processes behind a proxy with sticky sessions (README.md, 'Scale out').", file=sys.stderr)
+        if settings.rate_limit_per_minute and settings.rate_limit_storage.startswith("memory://"):
+            print(f"note: with HIP_RATE_LIMIT_STORAGE=memory:// each worker counts on its own, so a client may "
+                  f"make up to {workers} x {settings.rate_limit_per_minute} requests a minute; set "
+                  f"HIP_RATE_LIMIT_STORAGE=redis://host:6379 to share one count.", file=sys.stderr)
+    # An import string, so that each worker process imports app.py itself: its own model, index and warm-up.
+    uvicorn.run("app:app", host=args.host or settings.host, port=args.port or settings.port, workers=workers,
+                log_level="info")
     return 0
 
 
@@ -155,6 +167,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _positive_workers(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: run at least one worker")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -179,9 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--pairs", type=Path, default=Path("eval/support_pairs.yaml"))
     calibrate.set_defaults(func=cmd_calibrate)
 
-    serve = sub.add_parser("serve", help="start the chat page and the JSON API")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve = sub.add_parser("serve", help="start the chat page and the JSON API",
+                           description="Serves the chat page, the widget and the JSON API with uvicorn. With "
+                                       "--workers N, N processes share the port; each loads its own model and "
+                                       "index (about 0.7 GB each). Share one rate limit between them with "
+                                       "HIP_RATE_LIMIT_STORAGE=redis://host:6379; a Chroma server (CHROMA_HOST, "
+                                       "CHROMA_PORT) is the tested way to share one index. Workers suit the "
+                                       "API and the widget; the chat page keeps each conversation in one process, "
+                                       "so for the page run single-worker processes behind a proxy with sticky "
+                                       "sessions. README.md, 'Scale out'.")
+    serve.add_argument("--host", help="address to listen on (default: HIP_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: HIP_PORT, 7860)")
+    serve.add_argument("--workers", type=_positive_workers, metavar="N",
+                       help="worker processes (default: HIP_WORKERS, 1); each warms up its own model and index")
     serve.set_defaults(func=cmd_serve)
 
     evaluate = sub.add_parser("eval", help="score the assistant on eval/cases.yaml and check the quality gate",

@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -23,9 +24,30 @@ def _origin_list(value):
     return [origin.strip().rstrip("/") for origin in value if origin.strip()]
 
 
+def _is_off(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() in ("", "off", "none", "false", "0")
+
+
 def _optional_path(value):
     """`HIP_FEEDBACK_PATH=off` (or empty) switches feedback storage off."""
-    return None if isinstance(value, str) and value.strip().lower() in ("", "off", "none", "false", "0") else value
+    return None if _is_off(value) else value
+
+
+def _optional_url(value):
+    """`HIP_FEEDBACK_URL=off` (or empty) switches feedback storage off too."""
+    return OFF if _is_off(value) else value
+
+
+def without_credentials(uri: str) -> str:
+    """`uri` without its user and password, for logs and messages: `redis://cache.internal:6379/0`."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+OFF = "off"
+STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+STORAGE_CHOICES = ("Use memory:// (counts in each process) or redis://host:6379 (one count shared by every worker "
+                   "and replica; rediss:// for TLS, redis://:password@host:6379/0 with a password).")
 
 
 class Settings(BaseSettings):
@@ -58,10 +80,17 @@ class Settings(BaseSettings):
     # how many may wait beyond those before the page says it is busy.
     page_concurrency: int = Field(16, ge=1)
     page_queue_size: int = Field(256, ge=1)
-    # Requests per minute per client IP on /api/* (the health check is exempt); 0 switches the limit off.
+    # Worker processes for `serve` (`--workers` overrides); each loads its own model and index.
+    workers: int = Field(1, ge=1)
+    # Requests per minute per client IP on /api/* and the page's events (the health check is exempt); 0: no limit.
     rate_limit_per_minute: int = Field(60, ge=0)
+    # Where the rate limit counts: memory:// (each process on its own) or redis://host:port (shared by all).
+    rate_limit_storage: str = "memory://"
     # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
     feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
+    # Or a database URL instead (postgresql+psycopg://user:password@host:5432/db for several replicas, or
+    # sqlite:///path); set at most one of the two. None: the SQLite file at feedback_path.
+    feedback_url: Annotated[str | None, BeforeValidator(_optional_url)] = None
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -70,7 +99,34 @@ class Settings(BaseSettings):
         if self.chroma_port and not self.chroma_host:
             raise ConfigError("CHROMA_PORT is set without CHROMA_HOST: set both to use a Chroma server, "
                               "or drop CHROMA_PORT to use the embedded index.")
+        self._check_rate_limit_storage()
+        if self.feedback_url is not None:
+            if "feedback_path" in self.model_fields_set:
+                raise ConfigError("Both HIP_FEEDBACK_URL and HIP_FEEDBACK_PATH are set: keep HIP_FEEDBACK_URL "
+                                  "(SQLite or PostgreSQL) or HIP_FEEDBACK_PATH (a SQLite file), and drop the other.")
+            if self.feedback_url != OFF:
+                from .web.feedback import database_url
+
+                database_url(self.feedback_url)  # raises ConfigError naming what to write instead
         return self
+
+    def _check_rate_limit_storage(self) -> None:
+        parts, shown = urlsplit(self.rate_limit_storage), without_credentials(self.rate_limit_storage)
+        if parts.scheme not in STORAGE_SCHEMES:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown} is not supported. {STORAGE_CHOICES}")
+        try:
+            parts.port  # noqa: B018 — reading it raises ValueError for a port that is not a number
+        except ValueError:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown}: the port is not a number. {STORAGE_CHOICES}") from None
+        if parts.scheme in ("redis", "rediss") and not parts.hostname:
+            raise ConfigError(f"HIP_RATE_LIMIT_STORAGE={shown} names no host. {STORAGE_CHOICES}")
+
+    @property
+    def feedback_target(self) -> str | Path | None:
+        """Where votes go: the database URL, else the SQLite file; None when feedback is off."""
+        if self.feedback_url is not None:
+            return None if self.feedback_url == OFF else self.feedback_url
+        return self.feedback_path
 
 
 @lru_cache(maxsize=1)

@@ -1,16 +1,19 @@
-"""Helpers for tests that run the real app or a real Chroma server as subprocesses on 127.0.0.1.
+"""Helpers for tests that run the real app, Chroma, Redis or PostgreSQL servers as subprocesses on 127.0.0.1.
 
 `serve()` starts `python -m assistant serve` under a network guard: any attempt to open a connection to, or
 resolve, anything but the loopback interface is refused and written to the server's log as
-`BLOCKED NETWORK …`, so a test can assert that nothing left the machine.
+`BLOCKED NETWORK …`, so a test can assert that nothing left the machine. Redis and PostgreSQL run from their
+own binaries (`make services` installs them) on free ports in temp dirs, never as the machine's services.
 """
 
 from __future__ import annotations
 
 import json
 
+import glob
 import os
 import shutil
+import tempfile
 import socket
 import subprocess
 import sys
@@ -114,12 +117,15 @@ class Served:
                 self.process.wait()
 
 
-def serve(env: dict[str, str], log_path: Path, *, ready: tuple[int, ...] = (200,), timeout: float = 120) -> Served:
+def serve(env: dict[str, str], log_path: Path, *, ready: tuple[int, ...] = (200,), timeout: float = 120,
+          args: tuple[str, ...] = ()) -> Served:
     """`python -m assistant serve` on a free port under the network guard; returns once /api/health answers
-    with one of `ready` (pass (200, 503) for an app that is meant to start without a usable index)."""
+    with one of `ready` (pass (200, 503) for an app that is meant to start without a usable index). `args` go
+    to `serve` (e.g. `("--workers", "2")`; worker processes run without the guard)."""
     port = free_port()
     log = log_path.open("wb")
-    process = subprocess.Popen([sys.executable, "-c", NETWORK_GUARD, "serve", "--host", "127.0.0.1", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-c", NETWORK_GUARD, "serve", "--host", "127.0.0.1", "--port", str(port),
+                                *args],
                                cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
                                stderr=subprocess.STDOUT)
     log.close()
@@ -172,6 +178,134 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _ready(check: Callable[[], bool], process: subprocess.Popen, what: str, log_path: Path) -> None:
+    def up():
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+        return check()
+
+    wait_for(up, 60, what, every=0.1)
+
+
+def _accepting(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """`redis-server` on 127.0.0.1:`port`, nothing saved to disk; `stop()` and `start()` again on the same port
+    simulate an outage (the counts are gone afterwards, as after a real restart without persistence)."""
+
+    def __init__(self, directory: Path):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise AssertionError("redis-server is missing: run `make services` (apt-get install redis-server)")
+        self.binary, self.directory, self.port = binary, directory, free_port()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.log_path = directory / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> RedisServer:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                                             "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+                                            stdout=log, stderr=subprocess.STDOUT)
+        _ready(lambda: _accepting(self.port), self.process, f"redis-server on port {self.port}", self.log_path)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            stop(self.process)
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[RedisServer]:
+    server = RedisServer(directory)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def _postgres_bin() -> Path:
+    """Debian keeps initdb and pg_ctl out of PATH, in /usr/lib/postgresql/<version>/bin."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    pg_ctl = found[-1] if found else shutil.which("pg_ctl")
+    if pg_ctl is None:
+        raise AssertionError("PostgreSQL is missing (no pg_ctl): run `make services` (apt-get install postgresql)")
+    return Path(pg_ctl).parent
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster (initdb) on 127.0.0.1:`port`, trust authentication, user `postgres`.
+    PostgreSQL refuses to run as root, so as root it runs as the `postgres` user that the Debian package creates,
+    in a temp dir owned by that user."""
+
+    def __init__(self):
+        self.bin, self.port = _postgres_bin(), free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="hip-postgres-"))  # not under pytest's root-only tmp dirs
+        self.data, self.log_path = self.directory / "data", self.directory / "postgres.log"
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        done = subprocess.run([*self.as_owner, str(self.bin / tool), *args], capture_output=True, text=True,
+                              check=False)
+        if done.returncode:
+            log = self.log_path.read_text() if self.log_path.exists() else ""
+            raise AssertionError(f"{tool} failed ({done.returncode}): {done.stdout}{done.stderr}{log[-2000:]}")
+
+    def start(self) -> PostgresServer:
+        if not self.data.exists():
+            if self.as_owner:
+                try:
+                    shutil.chown(self.directory, "postgres", "postgres")
+                except LookupError:
+                    raise AssertionError("There is no `postgres` user to run PostgreSQL as: run `make services` "
+                                         "(apt-get install postgresql creates it)") from None
+            self._run("initdb", "--pgdata", str(self.data), "--username", "postgres", "--auth", "trust",
+                      "--no-sync", "--encoding", "UTF8", "--locale", "C")
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.directory} "
+                   f"-c fsync=off")
+        self._run("pg_ctl", "start", "--pgdata", str(self.data), "--log", str(self.log_path), "--wait",
+                  "--timeout", "60", "-o", options)
+        return self
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "stop", "--pgdata", str(self.data), "--mode", "fast", "--wait")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        try:
+            server.stop()
+        finally:
+            server.remove()
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -191,15 +192,35 @@ def test_over_the_rate_limit_answers_429_with_retry_after(built_settings, assist
     assert client.get("/api/health").status_code == 200  # health checks are not counted
 
 
-def test_rate_limiter_refills_one_request_per_interval():
-    now = [0.0]
-    limiter = RateLimiter(per_minute=2, clock=lambda: now[0])
-    assert limiter.acquire("a") == 0 and limiter.acquire("a") == 0
-    assert limiter.acquire("a") == pytest.approx(30.0)
-    assert limiter.acquire("b") == 0  # per client
-    now[0] = 30.0
-    assert limiter.acquire("a") == 0
-    assert limiter.retry_after(limiter.acquire("a")) == 30
+def test_rate_limiter_allows_the_next_request_after_retry_after():
+    limiter = RateLimiter(2, window_seconds=1)  # `limits`' memory storage reads the real clock: a 1 s window
+    assert limiter.hit("a") == 0 and limiter.hit("a") == 0
+    wait = limiter.hit("a")
+    assert 0 < wait <= 1
+    assert limiter.hit("b") == 0  # per client
+    time.sleep(limiter.retry_after(wait))  # what a client that honours Retry-After does
+    assert limiter.hit("a") == 0
+
+
+def test_rate_limit_is_per_minute_and_zero_switches_it_off():
+    limiter = RateLimiter(1)
+    assert limiter.hit("a") == 0
+    assert 0 < limiter.hit("a") <= 60 and limiter.describe() == "1 per minute"
+    off = RateLimiter(0)
+    assert not off.enabled and all(off.hit("a") == 0 for _ in range(5))
+
+
+def test_the_chat_page_events_spend_the_same_budget_as_the_api(built_settings, assistant):
+    client = make_client(built_settings, assistant, rate_limit_per_minute=2)
+    for _ in range(2):  # a page event whose body Gradio refuses still ran through the limit
+        assert client.post("/gradio_api/queue/join", json={}).status_code != 429
+    assert client.post("/api/chat", json={"message": ""}).status_code == 429
+    refused = client.post("/gradio_api/queue/join", json={})
+    assert refused.status_code == 429 and "2 per minute" in refused.json()["detail"]  # the page shows the detail
+    assert int(refused.headers["retry-after"]) >= 1
+    assert client.get("/").status_code == 200 and client.get("/config").status_code == 200  # the page still loads
+    assert client.get("/api/health").json()["rate_limit"] == {"enabled": True, "storage": "memory", "shared": False,
+                                                             "ok": True}
 
 
 def test_allowed_origins_accept_a_comma_list_or_json(monkeypatch):

@@ -2,7 +2,7 @@
 
     POST /api/chat          {message, history?, session_id?} → the answer as JSON (`assistant.render.as_dict`)
     POST /api/chat/stream   the same, as server-sent events: one `sentence` event per sentence, then `answer`
-    GET  /api/health        200 {status, chunks, generation, feedback}, or 503 with the repair command
+    GET  /api/health        200 {status, chunks, generation, feedback, rate_limit}, or 503 with the repair command
 
 Errors are JSON `{"detail": …}` in the assistant's own words, and no input gets a 5xx:
   - an empty question (after control characters are removed) → 422;
@@ -41,6 +41,7 @@ from ..settings import Settings
 from .feedback import FeedbackStore
 from .logs import request_id
 from .origins import origin_guard
+from .ratelimit import RateLimiter
 from .security import headers_for
 from .service import AnswerService
 
@@ -74,7 +75,8 @@ _ERRORS = {413: {"model": ErrorBody, "description": "The message, an earlier tur
            503: {"model": ErrorBody, "description": "The index is not ready; the detail names the repair command"}}
 
 
-def build_router(service: AnswerService, settings: Settings, feedback: FeedbackStore | None = None) -> APIRouter:
+def build_router(service: AnswerService, settings: Settings, feedback: FeedbackStore | None = None,
+                 limiter: RateLimiter | None = None) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     guarded = [Depends(origin_guard(settings.allowed_origins))]
 
@@ -110,13 +112,17 @@ def build_router(service: AnswerService, settings: Settings, feedback: FeedbackS
 
     @router.get("/health", summary="Is the index loaded?", responses={503: _ERRORS[503]})
     async def health() -> dict:
-        """`feedback` says whether votes are being saved (`ok`) and how many wait in memory (`held`)."""
+        """`feedback` says whether votes are being saved (`ok`) and how many wait in memory (`held`);
+        `rate_limit` whether the limit counts in the shared store (`shared`), and whether that store answers (`ok`).
+        Neither makes this a 503: the assistant answers without them."""
         try:
             status = await run_in_threadpool(service.health)
         except IndexNotReady as error:
             raise HTTPException(503, str(error)) from error
         if feedback is not None:
             status["feedback"] = feedback.status()
+        if limiter is not None:
+            status["rate_limit"] = await run_in_threadpool(limiter.status)  # pings Redis
         return status
 
     return router
