@@ -69,10 +69,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .chain import Assistant
 
     assistant = Assistant()
-    model, exemplars, samples = decline.calibrate(assistant, args.questions)
-    decline.save(model, samples, str(args.questions))
-    exemplars.save()
-    print(decline.CALIBRATION_FILE.read_text())
+    print(decline.recalibrate(assistant, args.questions))
     calibration = support.calibrate_file(assistant.engine.embedder, args.pairs)
     print(f"support check: threshold {calibration.threshold:.4f}, balanced accuracy "
           f"{calibration.balanced_accuracy:.3f} on {calibration.pairs} pairs → {support.CALIBRATION_FILE}")

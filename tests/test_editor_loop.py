@@ -1,5 +1,6 @@
 """The content editor's loop: an article edit shows which passages it changed and exactly which answers, compared
-with the per-case baseline or with a git revision of the corpus.
+with the per-case baseline or with a git revision of the corpus; a decline calibration fitted on other passages
+is caught in the eval and in /api/health, and re-calibrating clears it.
 
 The edit is made in a copy of the corpus inside a real two-commit git repository (commit 1: the committed
 corpus, commit 2: the ice advice says 15 minutes instead of 20 — its curated reference quote updated too, as
@@ -18,7 +19,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
+from app import create_app
+from assistant import decline
+from assistant.chain import Assistant
 from assistant.engine import Engine, store_for
 from assistant.evaluation.baseline import load_baseline, write_baseline
 from assistant.evaluation.cases import EvalDataError
@@ -208,6 +213,37 @@ def test_against_an_unknown_revision_or_outside_git_says_what_to_name(edited, re
     elsewhere = Engine(edited.settings.model_copy(update={"corpus_dir": loose / "corpus"})).warm_up()
     with pytest.raises(EvalDataError, match="is not inside a git repository"):
         _run(elsewhere, tmp_path / "out2", against="HEAD~1")
+
+
+# -- the decline calibration --------------------------------------------------------------------------------
+def test_the_committed_decline_calibration_was_fitted_on_the_committed_article(engine):
+    assert decline.staleness(decline.DeclineModel.load(), (c.id for c in engine.chunks)) == []
+
+
+def test_a_stale_calibration_warns_in_eval_and_health_and_recalibrating_clears_it(runs, edited, tmp_path):
+    printed = runs[2]
+    stale = "warning: The decline calibration (assistant/calibration.json) was fitted on other passages: 1 of " \
+            f"the index's {len(edited.chunks)} chunks are new or edited since, 2 gone — run `python -m assistant " \
+            "calibrate` and commit assistant/calibration.json."
+    assert stale in printed
+
+    with TestClient(create_app(edited.settings, Assistant(edited))) as client:
+        assert client.get("/api/health").json()["warnings"] == [stale.removeprefix("warning: ")]
+
+    calibration = tmp_path / "calibration.json"
+    shutil.copy(decline.CALIBRATION_FILE, calibration)
+    questions = yaml.safe_load((ROOT / "eval" / "calibration.yaml").read_text(encoding="utf-8"))["questions"]
+    subset = [q for q in questions if q["answerable"]][:60] + [q for q in questions if not q["answerable"]][:60]
+    (tmp_path / "questions.yaml").write_text(yaml.safe_dump({"version": 1, "questions": subset}, allow_unicode=True),
+                                             encoding="utf-8")
+    said = decline.recalibrate(Assistant(edited), tmp_path / "questions.yaml", calibration)
+    assert re.search(r"threshold -0\.87\d\d → -?\d\.\d{4}; answerable declined 5\.1% → \d+\.\d%; unanswerable "
+                     r"declined 65\.5% → \d+\.\d%\. Fitted on the index's \d+ chunks \(1 new or edited since", said)
+    assert (tmp_path / "calibration_exemplars.npz").is_file()
+    refitted = decline.DeclineModel.load(calibration)
+    assert decline.staleness(refitted, (c.id for c in edited.chunks)) == []
+    with TestClient(create_app(edited.settings, Assistant(edited, refitted))) as client:
+        assert client.get("/api/health").json()["warnings"] == []
 
 
 # -- the report in a real browser ---------------------------------------------------------------------------

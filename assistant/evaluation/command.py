@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..settings import ROOT
-from .. import support
+from .. import decline, support
 from .baseline import BASELINE_FILE, Baseline, differences, load_baseline, write_baseline
 from . import answer_set
 from .cases import EvalDataError, corpus_warnings, load_cases
@@ -37,6 +37,7 @@ class Options:
     write_baseline: bool = False
     against: str | None = None  # a git revision: compare with the corpus there instead of with the baseline
     calibration: Path = support.CALIBRATION_FILE
+    decline_calibration: Path = decline.CALIBRATION_FILE
     progress: bool = True
 
 
@@ -62,11 +63,13 @@ def run(engine, options: Options, echo=print) -> Outcome:
     bounds = load_gate(options.gate)
     baseline = load_baseline(options.baseline)
     calibration = support.load_calibration(options.calibration)
+    decline_model = decline.DeclineModel.load(options.decline_calibration)
     if options.k < 1:
         raise EvalDataError(f"--k {options.k}: retrieve at least one passage (k ≥ 1).")
     sections = {c.heading_path[-1] for c in engine.chunks}
     warnings = corpus_warnings(cases, engine.document.text, sections)
     warnings += support.staleness(calibration, embedder_fingerprint=engine.generation.manifest.get("embedding_model"))
+    warnings += decline.staleness(decline_model, (c.id for c in engine.chunks))
     meta = _meta(engine, options, calibration)
     answer_items = [item for path in options.answer_sets for item in answer_set.load(path)]
     warnings += [f"{item.id}: the direct answer “{quote[:60]}” is not in the article any more — update "
@@ -76,7 +79,7 @@ def run(engine, options: Options, echo=print) -> Outcome:
     def answer_all(on, meta: dict, warnings: list[str]) -> EvalResult:
         return evaluate(on, cases, support.checker_for(on.embedder, calibration), k=options.k,
                         extra_ks=sorted(retrieval_ks(bounds)), progress=options.progress, meta=meta,
-                        warnings=warnings, answer_items=answer_items)
+                        warnings=warnings, answer_items=answer_items, decline_model=decline_model)
 
     compared = baseline
     if options.against:
