@@ -69,10 +69,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .chain import Assistant
 
     assistant = Assistant()
-    model, exemplars, samples = decline.calibrate(assistant, args.questions)
-    decline.save(model, samples, str(args.questions))
-    exemplars.save()
-    print(decline.CALIBRATION_FILE.read_text())
+    print(decline.recalibrate(assistant, args.questions))
     calibration = support.calibrate_file(assistant.engine.embedder, args.pairs)
     print(f"support check: threshold {calibration.threshold:.4f}, balanced accuracy "
           f"{calibration.balanced_accuracy:.3f} on {calibration.pairs} pairs → {support.CALIBRATION_FILE}")
@@ -102,7 +99,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.command import Options, main
 
-    given = {name: getattr(args, name) for name in ("cases", "out", "gate", "baseline") if getattr(args, name)}
+    given = {name: getattr(args, name) for name in ("cases", "out", "gate", "baseline", "against")
+             if getattr(args, name)}
     options = Options(**given, k=args.k, write_baseline=args.write_baseline, progress=not args.quiet)
     return main(options, calibrate_support=args.calibrate_support)
 
@@ -224,7 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--gate", type=Path, help="minimum scores (default: eval/gate.yaml)")
     evaluate.add_argument("--baseline", type=Path,
                           help="earlier scores to show the change against (default: eval/baseline.json)")
-    evaluate.add_argument("--write-baseline", action="store_true", help="also save this run's scores as the baseline")
+    evaluate.add_argument("--write-baseline", action="store_true",
+                          help="also save this run's scores and answers as the baseline")
+    evaluate.add_argument("--against", metavar="REV",
+                          help="compare with the corpus at git revision REV (e.g. HEAD~1, origin/main) instead of "
+                               "the baseline: answers the cases on both and shows what changed")
     evaluate.add_argument("--calibrate-support", action="store_true",
                           help="only re-fit the support-check threshold on eval/support_pairs.yaml and write "
                                "eval/support_calibration.json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from . import sentences
@@ -114,6 +114,12 @@ def _fit(chunk: Chunk, max_tokens: int, count_tokens: Callable[[str], int]) -> l
     first = replace(chunk, sentences=chunk.sentences[:half])
     second = replace(chunk, sentences=chunk.sentences[half:], label=None)
     return _fit(first, max_tokens, count_tokens) + _fit(second, max_tokens, count_tokens)
+
+
+def fingerprint(chunk_ids: Iterable[str]) -> str:
+    """One short hash of a set of chunk IDs. IDs hash their text, so two fingerprints are equal exactly when the
+    passages are: what a calibration or a baseline records to tell whether it still fits the index."""
+    return hashlib.sha256("\n".join(sorted(chunk_ids)).encode()).hexdigest()[:16]
 
 
 def _chunk_id(chunk: Chunk) -> str:

@@ -11,7 +11,9 @@ A logistic model over them is fitted on `eval/calibration.yaml` (questions label
 none of them in the eval cases) by `python -m assistant calibrate` — each question's resemblance is
 computed without itself (leave-one-out) — which also picks the decision threshold: the highest score
 that keeps at most 5% of the answerable calibration questions declined. The model is committed as
-`assistant/calibration.json`, the labelled questions' vectors as `calibration_exemplars.npz`.
+`assistant/calibration.json`, the labelled questions' vectors as `calibration_exemplars.npz`. The features are
+measured on the article's passages, so the calibration records the chunk IDs it was fitted on (`chunks`); when
+the index holds other ones, `staleness()` says so and names the command (eval, /api/health and CI show it).
 A question about another body part (and not the hip) is declined outright: the article is about hips.
 """
 
@@ -19,11 +21,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from .chunking import fingerprint
 from .lexical import LexicalIndex, tokenize
 from .models import Hit
 from .conversation import GENERIC
@@ -137,6 +141,7 @@ class DeclineModel:
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    fitted_on: tuple[str, ...] = ()  # the sorted chunk IDs of the index it was fitted on; () before they were kept
 
     def score(self, evidence: Evidence) -> float:
         """Log-odds that the article answers the question."""
@@ -148,7 +153,24 @@ class DeclineModel:
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> DeclineModel:
         data = json.loads(path.read_text())
-        return cls(tuple(data["weights"]), data["bias"], data["threshold"])
+        return cls(tuple(data["weights"]), data["bias"], data["threshold"], tuple(data.get("chunks", ())))
+
+
+RECALIBRATE = "run `python -m assistant calibrate` and commit assistant/calibration.json"
+
+
+def staleness(model: DeclineModel, chunk_ids: Iterable[str]) -> list[str]:
+    """Why the decline calibration may not fit the index any more (empty when it was fitted on these chunks):
+    its features were measured on the passages, so an article edit moves them."""
+    current = set(chunk_ids)
+    if not model.fitted_on:
+        return [f"The decline calibration (assistant/calibration.json) does not record the passages it was fitted "
+                f"on, so nothing tells whether it fits this article — {RECALIBRATE}."]
+    if fingerprint(model.fitted_on) == fingerprint(current):
+        return []
+    new, gone = len(current - set(model.fitted_on)), len(set(model.fitted_on) - current)
+    return [f"The decline calibration (assistant/calibration.json) was fitted on other passages: {new} of the "
+            f"index's {len(current)} chunks are new or edited since, {gone} gone — {RECALIBRATE}."]
 
 
 def fit(samples: list[tuple[Evidence, bool]], l2: float = 1e-3, steps: int = 20000, rate: float = 2.0) -> DeclineModel:
@@ -169,10 +191,31 @@ def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], source: str,
     answerable = [model.declines(e) for e, a in samples if a]
     unanswerable = [model.declines(e) for e, a in samples if not a]
     path.write_text(json.dumps({
-        **asdict(model), "features": FEATURES, "calibrated_on": source,
+        "weights": list(model.weights), "bias": model.bias, "threshold": model.threshold,
+        "features": FEATURES, "calibrated_on": source,
         "answerable": len(answerable), "unanswerable": len(unanswerable),
         "answerable_declined": round(sum(answerable) / len(answerable), 4),
-        "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4)}, indent=2) + "\n")
+        "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4),
+        "chunks_fingerprint": fingerprint(model.fitted_on), "chunks": list(model.fitted_on)}, indent=2) + "\n")
+
+
+def recalibrate(assistant, questions_file: Path, path: Path = CALIBRATION_FILE) -> str:
+    """Fit, write the model (and the exemplars beside it), and say what moved: the threshold and the decline
+    rates before → after, and how many passages are new since the last fit."""
+    before = json.loads(path.read_text()) if path.is_file() else {}
+    model, exemplars, samples = calibrate(assistant, questions_file)
+    save(model, samples, str(questions_file), path)
+    exemplars.save(path.with_name(EXEMPLARS_FILE.name))
+    after = json.loads(path.read_text())
+    was = lambda key, form: form.format(before[key]) if key in before else "—"  # noqa: E731
+    new = len(set(model.fitted_on) - set(before["chunks"])) if before.get("chunks") else None
+    return (f"Decline calibration on {after['answerable']} answerable and {after['unanswerable']} unanswerable "
+            f"questions of {questions_file}: threshold {was('threshold', '{:.4f}')} → {after['threshold']:.4f}; "
+            f"answerable declined {was('answerable_declined', '{:.1%}')} → {after['answerable_declined']:.1%}; "
+            f"unanswerable declined {was('unanswerable_declined', '{:.1%}')} → {after['unanswerable_declined']:.1%}. "
+            f"Fitted on the index's {len(model.fitted_on)} chunks"
+            + (f" ({new} new or edited since the last calibration)" if new is not None else "")
+            + f". Wrote {path} and {path.with_name(EXEMPLARS_FILE.name)}.")
 
 
 def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars, list[tuple[Evidence, bool]]]:
@@ -185,4 +228,5 @@ def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars,
                           np.array([bool(item["answerable"]) for item in items]))
     samples = [(replace(evidence, resemblance=exemplars.resemblance(vector, leave_out=i)), bool(item["answerable"]))
                for i, ((_, vector, _, evidence, _), item) in enumerate(zip(readings, items))]
-    return fit(samples), exemplars, samples
+    model = replace(fit(samples), fitted_on=tuple(sorted(c.id for c in assistant.engine.chunks)))
+    return model, exemplars, samples

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from . import charts
 from .baseline import Baseline
+from .changes import Changes
+from .changes_report import CSS as CHANGES_CSS, changes_dict, changes_html
 from .gate import Check
 from .run import LATENCY_METRICS, MODES, CaseResult, EvalResult, retrieval_metric
 
@@ -102,7 +104,8 @@ def case_dict(r: CaseResult) -> dict:
     }
 
 
-def result_dict(result: EvalResult, checks: tuple[Check, ...], baseline: Baseline | None) -> dict:
+def result_dict(result: EvalResult, checks: tuple[Check, ...], baseline: Baseline | None,
+                changes: Changes | None = None) -> dict:
     by_metric = {c.bound.metric: c for c in checks}
     metrics = {}
     for name, metric in result.metrics.items():
@@ -122,6 +125,7 @@ def result_dict(result: EvalResult, checks: tuple[Check, ...], baseline: Baselin
         "retrieval_legs": {"k": result.k, "default": result.meta.get("retrieval_default"),
                            "legs": retrieval_legs(result)},
         "meta": result.meta, "warnings": list(result.warnings), "seconds": result.seconds,
+        "compared_with": baseline.source if baseline else None, "changes": changes_dict(changes),
         "cases": [case_dict(r) for r in result.cases],
     }
 
@@ -199,7 +203,16 @@ def _yes(flag: bool) -> str:
     return '<span class="pass">✓</span>' if flag else '<span class="fail">✗</span>'
 
 
-def render_html(result: EvalResult, checks: tuple[Check, ...], baseline: Baseline | None) -> str:
+def _no_changes_note(baseline: Baseline | None) -> str:
+    if baseline is None:
+        return "No baseline (eval/baseline.json) to compare with — write one with `python -m assistant eval " \
+               "--write-baseline`, or compare with a git revision: `--against HEAD~1`."
+    return f"{baseline.source} holds no answers per case (version 1) — rewrite it with `python -m assistant eval " \
+           f"--write-baseline` to see which answers an edit changes."
+
+
+def render_html(result: EvalResult, checks: tuple[Check, ...], baseline: Baseline | None,
+                changes: Changes | None = None) -> str:
     verdict = "fail" if failing(checks) else "pass"
     table = "".join(
         f"<tr><td>{escape(name)}</td><td class='n'>{value}</td><td>{escape(gate)}</td><td class='n'>{change}</td>"
@@ -213,16 +226,17 @@ def render_html(result: EvalResult, checks: tuple[Check, ...], baseline: Baselin
         if result.warnings else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hip-pain assistant — eval report</title>
-<style>{_CSS}</style></head><body>
+<style>{_CSS}{CHANGES_CSS}</style></head><body>
 <h1>Eval report</h1>
 <p class="muted">{len(result.cases)} cases from {escape(str(result.meta.get('cases', '')))} · k={result.k} ·
 {result.seconds:.1f} s</p>
 <div class="banner {verdict}"><b>{escape(verdict_text(checks))}</b></div>
+{changes_html(changes, _no_changes_note(baseline))}
 {warnings}
 <h2>Metrics</h2>
 <table><tr><th>metric</th><th>value</th><th>gate</th><th>Δ since baseline</th><th>verdict</th></tr>{table}</table>
-<p class="muted">Definitions: eval/README.md, “Metrics”. Δ compares with eval/baseline.json
-{'(not found)' if baseline is None else ''}.</p>
+<p class="muted">Definitions: eval/README.md, “Metrics”. Δ compares with
+{escape(baseline.source) if baseline else 'eval/baseline.json (not found)'}.</p>
 <div class="charts">
 <div>{charts.gate_chart(checks)}</div>
 <div>{charts.retrieval_chart(legs, result.k)}</div>
@@ -244,9 +258,9 @@ def render_html(result: EvalResult, checks: tuple[Check, ...], baseline: Baselin
 
 
 def write_reports(result: EvalResult, checks: tuple[Check, ...], baseline: Baseline | None,
-                  out: Path) -> tuple[Path, Path]:
+                  out: Path, changes: Changes | None = None) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "result.json", out / "report.html"
-    write_json(result_dict(result, checks, baseline), json_path)
-    html_path.write_text(render_html(result, checks, baseline), encoding="utf-8")
+    write_json(result_dict(result, checks, baseline, changes), json_path)
+    html_path.write_text(render_html(result, checks, baseline, changes), encoding="utf-8")
     return json_path, html_path

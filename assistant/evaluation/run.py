@@ -98,13 +98,14 @@ class EvalResult:
 
 def evaluate(engine, cases: Sequence[Case], checker: SupportChecker, k: int = 3, extra_ks: Sequence[int] = (),
              progress: bool = True, meta: dict | None = None, warnings: Sequence[str] = (),
-             answer_items: Sequence = ()) -> EvalResult:
+             answer_items: Sequence = (), decline_model=None) -> EvalResult:
     """Answer every case with the product's chain and compute every metric; `answer_items` are the labelled
-    questions and conversations of eval/answers/ (direct answers, follow-ups, length)."""
+    questions and conversations of eval/answers/ (direct answers, follow-ups, length); `decline_model`
+    defaults to the committed calibration, as in the product."""
     from ..chain import Assistant
 
     started = time.perf_counter()
-    assistant = Assistant(engine)
+    assistant = Assistant(engine, decline_model)
     judge = _Judge(engine, checker)
     ks = sorted({k, *extra_ks})
     retrieval_cases = [c for c in cases if c.expect == "answered" and c.single_turn]

@@ -2,7 +2,8 @@
 
     POST /api/chat          {message, history?, session_id?} → the answer as JSON (`assistant.render.as_dict`)
     POST /api/chat/stream   the same, as server-sent events: one `sentence` event per sentence, then `answer`
-    GET  /api/health        200 {status, chunks, generation, feedback, rate_limit}, or 503 with the repair command
+    GET  /api/health        200 {status, chunks, generation, warnings, feedback, rate_limit}, or 503 with the repair
+                            command
 
 Errors are JSON `{"detail": …}` in the assistant's own words, and no input gets a 5xx:
   - an empty question (after control characters are removed) → 422;
@@ -112,9 +113,10 @@ def build_router(service: AnswerService, settings: Settings, feedback: FeedbackS
 
     @router.get("/health", summary="Is the index loaded?", responses={503: _ERRORS[503]})
     async def health() -> dict:
-        """`feedback` says whether votes are being saved (`ok`) and how many wait in memory (`held`);
-        `rate_limit` whether the limit counts in the shared store (`shared`), and whether that store answers (`ok`).
-        Neither makes this a 503: the assistant answers without them."""
+        """`warnings`: what answers but needs a command run (e.g. a stale decline calibration); `feedback` says
+        whether votes are being saved (`ok`) and how many wait in memory (`held`); `rate_limit` whether the limit
+        counts in the shared store (`shared`), and whether that store answers (`ok`). None makes this a 503: the
+        assistant answers without them."""
         try:
             status = await run_in_threadpool(service.health)
         except IndexNotReady as error:

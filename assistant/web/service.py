@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
+from .. import decline
 from ..chain import Assistant
 from ..errors import AssistantError
 from ..models import Answer
@@ -41,11 +42,15 @@ class AnswerService:
 
     def health(self) -> dict:
         """Loads the index if needed, following a rebuild at once; raises `IndexNotReady` with the repair command
-        when it cannot."""
+        when it cannot. `warnings` names what still answers but should be fixed (a stale decline calibration)."""
         engine = self.assistant.engine
         engine.generation  # noqa: B018 — loads on first use
         engine.follow_index(every_s=0)
-        return {"status": "ok", "chunks": len(engine.chunks), "generation": engine.generation.name}
+        return {"status": "ok", "chunks": len(engine.chunks), "generation": engine.generation.name,
+                "warnings": self.warnings()}
+
+    def warnings(self) -> list[str]:
+        return decline.staleness(self.assistant.decline_model, (c.id for c in self.assistant.engine.chunks))
 
     def warm_up_in_background(self) -> threading.Thread:
         """Load the index and the model now, so the first question does not wait for them."""
@@ -53,6 +58,8 @@ class AnswerService:
             try:
                 self.assistant.engine.warm_up()
                 log.info("Index and model loaded; ready to answer.")
+                for warning in self.warnings():
+                    log.warning(warning)
             except AssistantError as error:
                 log.warning("Not ready yet: %s", error)
 
