@@ -68,9 +68,9 @@ def percentiles(samples: list[float]) -> dict:
             "p99_ms": ms(np.percentile(samples, 99)), "n": len(samples)}
 
 
-def timed(fn, *args) -> float:
+def timed(fn, *args, **kwargs) -> float:
     start = time.perf_counter()
-    fn(*args)
+    fn(*args, **kwargs)
     return time.perf_counter() - start
 
 
@@ -171,13 +171,14 @@ def bench_cold_start(index_dir: Path, repeats: int) -> dict:
     ask, ready = [], []
     for _ in tqdm(range(repeats), desc="cold start", unit="run"):
         ask.append(timed(subprocess.run, [sys.executable, "-m", "assistant", "ask", "how long should i ice my hip"],
-                         **{"cwd": ROOT, "env": env, "check": True, "capture_output": True}))
+                         cwd=ROOT, env=env, check=True, capture_output=True))
         server = Server(index_dir, workers=1)
         try:
             ready.append(server.wait_until_ready())
         finally:
             server.stop()
-    help_ = [timed(subprocess.run, [sys.executable, "-m", "assistant", "--help"]) for _ in range(repeats)]
+    help_ = [timed(subprocess.run, [sys.executable, "-m", "assistant", "--help"], capture_output=True)
+             for _ in range(repeats)]
     return {"ask_to_first_answer_s": round(statistics.median(ask), 2),
             "serve_to_ready_s": round(statistics.median(ready), 2), "cli_help_s": round(statistics.median(help_), 3)}
 
