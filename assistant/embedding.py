@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import warnings
 from functools import cached_property
 from pathlib import Path
@@ -87,8 +88,6 @@ class Embedder(ModelFiles):
     def __init__(self, model_path: Path | None = None, batch_size: int = 32):
         super().__init__(model_path)
         self.batch_size = batch_size
-        import threading
-
         self._lock = threading.Lock()
 
     @cached_property
