@@ -90,8 +90,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"note: with HIP_RATE_LIMIT_STORAGE=memory:// each worker counts on its own, so a client may "
                   f"make up to {workers} x {settings.rate_limit_per_minute} requests a minute; set "
                   f"HIP_RATE_LIMIT_STORAGE=redis://host:6379 to share one count.", file=sys.stderr)
-    # An import string, so that each worker process imports app.py itself: its own model, index and warm-up.
-    uvicorn.run("app:app", host=args.host or settings.host, port=args.port or settings.port, workers=workers,
+    # An import string, so that each worker process builds its own app: its own model, index and warm-up.
+    uvicorn.run("assistant.web.app:app", host=args.host or settings.host, port=args.port or settings.port, workers=workers,
                 log_level="info")
     return 0
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant.chain import Assistant
 from assistant.engine import Engine
 from assistant.settings import Settings

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant import decline
 from assistant.chain import Assistant
 from assistant.engine import Engine, store_for

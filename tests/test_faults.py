@@ -20,7 +20,7 @@ import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant.chain import Assistant
 from assistant.engine import Engine, store_for
 from assistant.indexing import build

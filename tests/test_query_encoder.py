@@ -22,8 +22,8 @@ from assistant.settings import ROOT, Settings
 _SERVE_ONE_QUESTION = textwrap.dedent("""
     import json, sys
     from fastapi.testclient import TestClient
-    import app
-    with TestClient(app.app) as client:
+    from assistant.web.app import app
+    with TestClient(app) as client:
         reply = client.post("/api/chat", json={"message": "how long should i ice my hip"})
     heavy = sorted({name.split(".")[0] for name in sys.modules} & {"torch", "sentence_transformers", "transformers",
                                                                    "sklearn"})

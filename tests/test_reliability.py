@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant import guard
 from assistant.chain import Assistant, clean_text
 from assistant.models import GuardVerdict

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant.chain import Assistant
 from assistant.engine import store_for
 from assistant.errors import ConfigError

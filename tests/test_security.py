@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import create_app
+from assistant.web.app import create_app
 from assistant.chain import Assistant
 from assistant.settings import Settings
 from live_server import ask_on_page, chromium, wait_for, watched_page

@@ -1,5 +1,5 @@
 """The web faces: the JSON API, the Gradio chat page and the embeddable support widget.
 
 All of them call `assistant.chain.Assistant.answer` through `service.AnswerService`; none of them
-retrieves, guards or composes anything itself. `app.py` at the repository root puts them together.
+retrieves, guards or composes anything itself. `web.app` puts them together.
 """
