@@ -676,3 +676,19 @@ def test_an_if_about_what_happens_is_a_report_and_an_if_about_what_might_is_not(
     assert check("if i put weight on it it hurts like hell, would ice help?").fired
     assert not check("if my hip pain ever went down my leg would that mean sciatica").fired
     assert not check("what would i do if my leg went numb mid race").fired
+
+
+@pytest.mark.parametrize(("negated", "reported"), [
+    ("i dont have any numbness", "i have numbness in my thigh"),
+    ("no swelling and i dont feel any tingling", "my leg is tingling down to the foot"),
+    ("nothing shoots down my leg, its just sore", "something shoots down my leg when i run"),
+])
+def test_a_contraction_typed_without_its_apostrophe_is_not_corrected_away(negated, reported):
+    """ "dont" once became "wont" in the typo reading, and "i dont have any numbness" escalated."""
+    assert not check(negated).fired
+    assert check(reported).fired
+
+
+def test_a_symptom_with_its_ordinary_cause_named_does_not_escalate():
+    assert not check("i get night sweats lately but thats the menopause, my gp confirmed it").fired
+    assert check("i get night sweats lately and my hip aches at night").fired

@@ -64,7 +64,7 @@ _OVER = re.compile(
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
     r"|a hangover|hangover|menopause"
-    r"|a bee sting|an? (?:ice bath|vaccine|booster|jab))|(?:its|it was|was|were|thats) (?:just )?(?:menopause|a bee sting"
+    r"|a bee sting|an? (?:ice bath|vaccine|booster|jab))|(?:its|it was|was|were|thats) (?:just )?(?:the )?(?:menopause|a bee sting"
     r"|nerves|the flu|covid|a cold|hay ?fever|allergies|a hangover)"
     r"|(?:it|that|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"

@@ -60,6 +60,7 @@ _NEGATION_FILLERS = frozenset({
     "significant", "serious", "i", "im", "ive", "think", "believe", "do", "did", "does", "am", "my", "at", "all",
     "whatsoever", "with", "that", "or", "nor", "suffered", "noticeable",
     "hurt", "go", "travel", "shoot", "radiate", "spread", "move", "extend",  # "it doesn't travel down my leg"
+    "hurts", "travels", "shoots", "radiates", "spreads", "moves", "extends", "runs",  # "nothing shoots down my leg"
     "anything", "going", "goes", "like", "kind",  # "no numbness or anything going down my leg"
     "in", "on", "at", "one", "burning", "pain", "shooting", "tingling", "numbness", "aching", "weird", "look",
     "looks", "seem", "seems", "sound", "sounds",  # "no burning

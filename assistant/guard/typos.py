@@ -1,7 +1,8 @@
 """Hurried typos in red-flag words ("acident", "cnat wlak", "swolen"), fixed for one more reading of a message.
 
 A word is corrected only when it is not an English word (pyspellchecker's 160,000-word English
-dictionary), and exactly one edit (a letter dropped, added, changed or two
+dictionary), nor one with its apostrophe left out ("dont", "isnt": correcting "dont" to "wont" once turned "i dont
+have any numbness" into a red flag), and exactly one edit (a letter dropped, added, changed or two
 swapped) turns it into a vocabulary word; the most frequent such word wins. The vocabulary is the
 words of the labelled red-flag messages (`eval/guard/train.jsonl`), kept with the meaning model. The
 corrected text is an extra reading: the text as typed is always checked too, so a correction can
@@ -19,6 +20,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[A-Za-z]+(?:['’ʼ][A-Za-z]+)*")  # "didn't" is one word, left as it is
 MIN_LENGTH = 4
 CACHE_SIZE = 10_000
+_IS_CONTRACTED = frozenset({"that", "what", "it", "he", "she", "there", "here", "who", "where", "let"})
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +55,7 @@ class TypoFixer:
 
     def word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < MIN_LENGTH or not lower.isalpha() or lower in self._known:
+        if len(lower) < MIN_LENGTH or not lower.isalpha() or lower in self._known or self._contraction(lower):
             return word
         if lower not in self._cache:
             if len(self._cache) >= CACHE_SIZE:
@@ -61,6 +63,13 @@ class TypoFixer:
             candidates = sorted(_one_edit(lower) & self.counts.keys(), key=lambda w: (-self.counts[w], w))
             self._cache[lower] = candidates[0] if candidates else word
         return self._cache[lower]
+
+    def _contraction(self, word: str) -> bool:
+        """ "dont", "couldnt", "theyre": an English contraction typed without its apostrophe."""
+        if word.endswith("s") and word[:-1] in _IS_CONTRACTED:  # "thats"; but "catchs" is a typo, not "catch's"
+            return True
+        return any(word.endswith(ending) and f"{word[:-len(ending)]}'{ending}" in self._known
+                   for ending in ("t", "re", "ve", "ll", "d", "m"))
 
     def __call__(self, text: str) -> str:
         return _WORD.sub(lambda m: self.word(m.group(0)), text)
