@@ -4,13 +4,17 @@ Client retries are off, so every error is the server's first answer."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 
 import httpx
 import openai
 import pytest
 from langchain_openai import ChatOpenAI
 
+from assistant.settings import ROOT
 from assistant.web.openai_api import MODEL_ID
 from live_server import serve
 
@@ -219,6 +223,21 @@ def test_an_index_that_is_not_ready_is_a_503_naming_the_command(tmp_path):
         assert [model.id for model in unready.models.list()] == [MODEL_ID]  # listing needs no index
     finally:
         app.stop()
+
+
+def test_the_readme_snippet_runs_as_written(live_app):
+    section = (ROOT / "README.md").read_text().split("## OpenAI-compatible API", 1)[1]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert 'base_url="http://127.0.0.1:7860/v1"' in snippet
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(snippet.replace("http://127.0.0.1:7860", live_app.url), {})  # noqa: S102 — our own README
+    out = printed.getvalue()
+    lines = out.splitlines()
+    assert "20 minutes" in lines[0] and "[1]" in lines[0]
+    status_line = lines.index("answered ['Treatments for Hip Pain in Runners']")
+    assert "Sources:" in lines[:status_line]
+    assert lines[status_line + 1].startswith("You mentioned “fever”") and "See a doctor" in out.split("fever”", 1)[1]
 
 
 # -- LangChain's ChatOpenAI -----------------------------------------------------------------------------------------
