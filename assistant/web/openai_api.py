@@ -23,7 +23,9 @@ Any API key is accepted (OpenAI's clients insist on one): the app has no users t
 would go in `build_router`, as one more dependency in `guarded` next to the origin check. The same origin check,
 rate limit, body-size limit and security headers as /api apply (`web.API_PREFIXES`); errors come in OpenAI's
 shape `{"error": {"message", "type", "param", "code"}}` with the assistant's own words (`OpenAIErrorMiddleware`),
-so OpenAI's clients raise their typed errors (`openai.RateLimitError`, …) with that message.
+so OpenAI's clients raise their typed errors (`openai.RateLimitError`, …) with that message. (An unexpected 500
+keeps the app's `{"detail"}`: Starlette sends it from outside every middleware. OpenAI's clients still raise
+`InternalServerError`.)
 """
 
 from __future__ import annotations
@@ -189,17 +191,21 @@ def build_router(service: AnswerService, settings: Settings) -> APIRouter:
         check_supported(body)
         question, history = read_messages(body.messages)
         answer = await answer_over_http(service, question, history)
-        head = {"id": f"chatcmpl-{request_id(request.scope)}", "created": int(time.time()), "model": MODEL_ID,
-                "system_fingerprint": None}
+        completion_id, created = f"chatcmpl-{request_id(request.scope)}", int(time.time())  # the id names its log line
+
+        def head(kind: str) -> dict:
+            return {"id": completion_id, "object": kind, "created": created, "model": MODEL_ID,
+                    "system_fingerprint": None}
+
         content = answer.text + sources(answer)
         if not body.stream:
             message = {"role": "assistant", "content": content, "refusal": None, "annotations": []}
-            return {**head, "object": "chat.completion",
+            return {**head("chat.completion"),
                     "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
                     "usage": usage(question, history, content), "answer": as_dict(answer)}
 
         def chunk(delta: dict, finish: str | None = None, **extra) -> str:
-            data = {**head, "object": "chat.completion.chunk",
+            data = {**head("chat.completion.chunk"),
                     "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}], **extra}
             return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -214,7 +220,7 @@ def build_router(service: AnswerService, settings: Settings) -> APIRouter:
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                                 headers={"X-Accel-Buffering": "no"})  # proxies: pass each chunk on at once
 
     return router
 
