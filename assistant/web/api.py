@@ -39,6 +39,7 @@ from ..errors import BadInput, IndexNotReady, MessageTooLong
 from ..models import Answer
 from ..render import as_dict
 from ..settings import Settings
+from . import API_PREFIXES
 from .feedback import FeedbackStore
 from .logs import request_id
 from .origins import origin_guard
@@ -76,23 +77,25 @@ _ERRORS = {413: {"model": ErrorBody, "description": "The message, an earlier tur
            503: {"model": ErrorBody, "description": "The index is not ready; the detail names the repair command"}}
 
 
+async def answer_over_http(service: AnswerService, message: str, history: list[dict]) -> Answer:
+    """Answer off the event loop; map the assistant's errors to HTTP codes with the same words (shared by /v1)."""
+    try:
+        return await run_in_threadpool(service.answer, message, history)
+    except MessageTooLong as error:
+        raise HTTPException(413, str(error)) from error
+    except BadInput as error:
+        raise HTTPException(422, str(error)) from error
+    except IndexNotReady as error:
+        raise HTTPException(503, str(error)) from error
+
+
 def build_router(service: AnswerService, settings: Settings, feedback: FeedbackStore | None = None,
                  limiter: RateLimiter | None = None) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["chat"])
     guarded = [Depends(origin_guard(settings.allowed_origins))]
 
     async def answered(body: ChatRequest) -> Answer:
-        """Answer off the event loop; map the assistant's errors to HTTP codes with the same words."""
-        try:
-            answer = await run_in_threadpool(service.answer, body.message,
-                                             [turn.model_dump() for turn in body.history])
-        except MessageTooLong as error:
-            raise HTTPException(413, str(error)) from error
-        except BadInput as error:
-            raise HTTPException(422, str(error)) from error
-        except IndexNotReady as error:
-            raise HTTPException(503, str(error)) from error
-        return answer
+        return await answer_over_http(service, body.message, [turn.model_dump() for turn in body.history])
 
     @router.post("/chat", dependencies=guarded, responses=_ERRORS, summary="Answer one question")
     async def chat(answer: Answer = Depends(answered)) -> dict:
@@ -137,7 +140,8 @@ class BodyLimitMiddleware:
     arrives and refused once it passes the limit.
     """
 
-    def __init__(self, app, limit: int = MAX_BODY_BYTES, max_message_chars: int = 2000, prefix: str = "/api/"):
+    def __init__(self, app, limit: int = MAX_BODY_BYTES, max_message_chars: int = 2000,
+                 prefix: str | tuple[str, ...] = API_PREFIXES):
         self.app, self.limit, self.prefix = app, limit, prefix
         self.detail = (f"The request is over {limit // 1024} KiB. Send one message of at most {max_message_chars} "
                        f"characters and at most {MAX_HISTORY_TURNS} earlier turns.")

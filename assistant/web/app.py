@@ -7,6 +7,7 @@ thin composition: answering lives in `assistant.chain.Assistant`, each face in `
 
 Middleware, outermost first: request ids and the request log (`web.logs`, never message text), security
 headers (`web.security`), CORS (`web.origins`), the rate limit (`web.ratelimit`), the body size limit (`web.api`).
+The OpenAI-compatible API under /v1 (`web.openai_api`) rewrites its errors, the limits' included, into OpenAI's shape.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi import FastAPI
 
 from assistant.chain import Assistant
 from assistant.settings import Settings, get_settings
-from assistant.web import api, cards, origins, page, widget
+from assistant.web import api, cards, openai_api, origins, page, widget
 from assistant.web.feedback import FeedbackStore
 from assistant.web.logs import RequestLogMiddleware, configure_logging
 from assistant.web.ratelimit import RateLimiter, RateLimitMiddleware
@@ -55,9 +56,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.limiter = limiter
     app.include_router(api.build_router(service, settings, feedback, limiter))
     app.include_router(widget.build_router())
+    app.include_router(openai_api.build_router(service, settings))
     api.install_error_handlers(app)
     app.add_middleware(api.BodyLimitMiddleware, max_message_chars=settings.max_message_chars)
     app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.add_middleware(openai_api.OpenAIErrorMiddleware)  # /v1 errors in OpenAI's shape, the limits' included
     origins.add_cors(app, settings.allowed_origins)  # outside the limits, so 429s and 503s carry CORS headers too
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)

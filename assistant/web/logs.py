@@ -18,10 +18,12 @@ import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
 
+from . import API_PREFIXES
+
 log = logging.getLogger(__name__)
 
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_LOGGED_PATHS = frozenset({"/api/chat", "/api/chat/stream", "/api/health"})
+_LOGGED_PATHS = frozenset({"/api/chat", "/api/chat/stream", "/api/health", "/v1/chat/completions", "/v1/models"})
 
 
 class _Stderr(logging.StreamHandler):
@@ -53,7 +55,7 @@ def request_id(scope) -> str:
 class RequestLogMiddleware:
     """ASGI middleware: a request id on every response, and one log line per request under `prefix`."""
 
-    def __init__(self, app, prefix: str = "/api/"):
+    def __init__(self, app, prefix: str | tuple[str, ...] = API_PREFIXES):
         self.app, self.prefix = app, prefix
 
     async def __call__(self, scope, receive, send) -> None:

@@ -1,4 +1,4 @@
-"""A per-client request budget for /api/* and the chat page's events, counted by the `limits` library.
+"""A per-client request budget for /api/*, /v1/* and the chat page's events, counted by the `limits` library.
 
 `limits`' *moving window*: a client may make `requests` requests in any `window_seconds` (60) span, and the
 next one is allowed once its oldest request in the window is older than that. Chosen over the fixed window,
@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse
 
 from ..errors import ConfigError
 from ..settings import STORAGE_CHOICES, without_credentials
+from . import API_PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +140,12 @@ class RateLimiter:
 
 
 class RateLimitMiddleware:
-    """ASGI middleware: spends one request per call under `prefix` (health checks and preflights are free) and
+    """ASGI middleware: spends one request per call under `prefix` (/api/ and /v1/; health checks and preflights
+    are free) and
     per event the chat page runs (`PAGE_EVENTS`), from one budget per client IP, so the page is no way around it."""
 
-    def __init__(self, app, limiter: RateLimiter, prefix: str = "/api/", exempt: tuple[str, ...] = ("/api/health",),
-                 page_events: tuple[str, ...] = PAGE_EVENTS):
+    def __init__(self, app, limiter: RateLimiter, prefix: str | tuple[str, ...] = API_PREFIXES,
+                 exempt: tuple[str, ...] = ("/api/health",), page_events: tuple[str, ...] = PAGE_EVENTS):
         self.app, self.limiter, self.prefix, self.exempt, self.page_events = app, limiter, prefix, exempt, page_events
 
     def counts(self, scope) -> bool:

@@ -5,7 +5,8 @@
     Permissions-Policy                         no camera, microphone, geolocation, payment or USB
     Content-Security-Policy                    per path, below
     X-Frame-Options                            SAMEORIGIN for the page, DENY for the API (older browsers)
-    Cache-Control: no-store                    on /api/*: answers to health questions stay out of shared caches
+    Cache-Control: no-store                    on /api/* and /v1/*: answers to health questions stay out of
+                                               shared caches
 
 The page's policy lets Gradio run (its own scripts and inline bootstrap, same-origin fetches and event
 streams, its bundled fonts) and nothing else: no third-party script, font or connection, and it may only
@@ -17,6 +18,8 @@ nothing. `/docs` also loads Swagger UI from cdn.jsdelivr.net. The widget runs on
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
+
+from . import API_PREFIXES
 
 PAGE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data: blob:; "
@@ -35,7 +38,7 @@ PAGE = {**COMMON, "Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "SAMEO
 
 
 def headers_for(path: str) -> dict[str, str]:
-    if path.startswith("/api/"):
+    if path.startswith(API_PREFIXES):
         return API
     if path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
         return DOCS
