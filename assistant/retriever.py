@@ -6,8 +6,8 @@
 `page_content` is the passage (a chunk: one paragraph, bullet, short list or reference entry). `metadata`:
 `chunk_id`, `kind` (paragraph | bullet | list | reference), `section` (its headings below the article's title,
 joined by " > ") and the whole `heading_path`, `start` and `end` (the passage's character offsets in
-corpus/article.md: `text[start:end]` is the passage; for a list it also holds the list's markdown between the
-items) and `score` (the fused reciprocal-rank score, higher is better). Documents come best first.
+corpus/article.md: `text[start:end]` is the passage; for a list, or a passage drawn from the front matter, it
+also holds the markdown or YAML between its sentences) and `score` (the fused reciprocal-rank score, higher is better). Documents come best first.
 
 Reference-list entries are left out unless the query asks for a source ("which study …"): the rule the
 assistant itself follows, because a bibliography line shares a question's words without answering it.
