@@ -1,8 +1,9 @@
-"""The answering chain, a LangChain runnable: {question, history} → guard → retrieve → decide → compose → verify.
+"""The answering chain: {question, history} → clean → guard → retrieve → decide → compose → verify.
 
 `Assistant.answer()` is the one entry point every face (CLI, API, page, widget,
-eval) calls. The red-flag guard runs first and its branch ends the chain: no
-setting, prompt or model output can reach the user once it has fired.
+eval) calls; `Assistant.chain` is the same as a LangChain runnable (assistant/runnable.py).
+The red-flag guard runs first and its branch ends the pipeline: no setting,
+prompt or model output can reach the user once it has fired.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import Topic, is_follow_up, own_subject, refers_back
 from .query import plain_question, question_parts
+from .runnable import AnswerRunnable
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from . import support
 from .verify import verified
@@ -112,11 +114,13 @@ class Assistant:
         self.chat_model = chat_model
         self.support = support.checker_for(self.engine.embedder, support.load_calibration())
         guard.warm_up()
-        self.chain = self.build_chain()
+        self._pipeline = self._build_pipeline()
+        self.chain = AnswerRunnable(self)  # the public runnable; the pipeline over a `Turn` stays internal
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
 
-    def build_chain(self) -> Runnable:
+    def _build_pipeline(self) -> Runnable:
+        """The steps over an already cleaned `Turn` (see `_start`); only `answer` runs it."""
         answer_path = (RunnableLambda(self._retrieve) | RunnableLambda(self._decide) | RunnableBranch(
             (lambda turn: isinstance(turn, Answer), RunnableLambda(lambda answer: answer)),
             RunnableLambda(self._compose)))
@@ -132,7 +136,7 @@ class Assistant:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        answer = self.chain.invoke(turn)
+        answer = self._pipeline.invoke(turn)
         with self._cache_lock:
             if self._cache and next(iter(self._cache))[0] != key[0]:
                 self._cache.clear()  # the index changed: earlier answers may cite passages that moved

@@ -88,11 +88,11 @@ def bench_answers(assistant: Assistant, embedder: Embedder) -> dict:
     engine = assistant.engine
     warm, timed_questions = QUESTIONS[:20], QUESTIONS[20:]
     for q in warm:
-        assistant.chain.invoke(assistant._start(q, []))
+        assistant._pipeline.invoke(assistant._start(q, []))
     full, steps = [], {}
     for q in tqdm(timed_questions, desc="answers", unit="question"):
         start = time.perf_counter()
-        answer = assistant.chain.invoke(assistant._start(q, []))
+        answer = assistant._pipeline.invoke(assistant._start(q, []))
         full.append(time.perf_counter() - start)
         for step, took in answer.timings_ms.items():
             steps.setdefault(step, []).append(took / 1000)

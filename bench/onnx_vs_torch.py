@@ -26,7 +26,7 @@ def answer_times(assistant: Assistant, questions: list[str]) -> list[float]:
     times = []
     for question in questions:
         start = time.perf_counter()
-        assistant.chain.invoke(assistant._start(question, []))  # the chain itself: the answer cache is not asked
+        assistant._pipeline.invoke(assistant._start(question, []))  # the chain itself: the answer cache is not asked
         times.append(time.perf_counter() - start)
     return times
 
