@@ -375,13 +375,9 @@ def silence() -> None:
     import logging
     import warnings
 
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # read when huggingface_hub and transformers are imported
+    # Read when huggingface_hub and transformers are imported, which the commands do after this (inside them).
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     os.environ["TRANSFORMERS_VERBOSITY"] = "error"
-    if "transformers" in sys.modules:  # already imported (a caller running main() in its own process)
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
-        transformers_logging.set_verbosity_error()
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
 
