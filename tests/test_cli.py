@@ -82,7 +82,8 @@ def test_exit_codes_are_the_documented_ones(built_settings, tmp_path):
     empty = run("ask", "   ", cwd=tmp_path)
     assert empty.returncode == EXIT_USAGE and "The question is empty" in empty.stderr
     no_index = run("ask", "how long should i ice my hip", cwd=tmp_path,
-                   env={"HIP_INDEX_DIR": str(tmp_path / "no-index"), "HIP_ENCODER_PATH": str(built_settings.encoder_path)})
+                   env={"HIP_INDEX_DIR": str(tmp_path / "no-index"),
+                        "HIP_ENCODER_PATH": str(built_settings.encoder_path)})
     assert no_index.returncode == EXIT_INDEX, no_index.stderr
     assert "is missing — run `python -m assistant index`" in no_index.stderr and "Traceback" not in no_index.stderr
     bad_setting = run("ask", "how long should i ice my hip", cwd=tmp_path, env={"HIP_RETRIEVAL": "magic"})
