@@ -41,6 +41,7 @@ eval: index
 	$(PY) -m assistant eval
 
 bench: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(PY) bench/bench.py
 
 clean-index:

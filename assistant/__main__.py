@@ -1,14 +1,45 @@
 """Command line: `python -m assistant {clean,index,calibrate,ask,serve,eval,guard,answers}` (also installed as `hip-assistant`).
 
-Heavy modules are imported inside the commands, so `--help` answers at once.
+Heavy modules are imported inside the commands, so `--help` and `--version` answer at once. The exit codes are
+the ones EXIT_CODES lists (shown in `--help`); errors the user can fix are `AssistantError`s, printed without a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import textwrap
 from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}    done
+  {EXIT_GATE}    eval: a metric is below eval/gate.yaml
+  {EXIT_USAGE}    a usage error, bad input or a setting that cannot work (the message says what to change)
+  {EXIT_INDEX}    the index is missing, stale, corrupted or unreachable (the message names the command that fixes it)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
+
+EPILOG = f"""first run:
+  %(prog)s index                                  build the index (once, and after the article changes)
+  %(prog)s ask "how long should i ice my hip"     one answer, with its sources
+  %(prog)s serve                                  chat page, widget and API on http://127.0.0.1:7860
+
+environment (every setting is an environment variable; README.md, "Configure"):
+  HIP_HOME               where index/, models/ and feedback/ go: the repository in a checkout, else the
+                         user's data directory (~/.local/share/hip-assistant on Linux)
+  HIP_HOST, HIP_PORT     where `serve` listens (127.0.0.1, 7860)
+  HIP_INDEX_DIR, HIP_ENCODER_PATH, HIP_CORPUS_DIR, HIP_FEEDBACK_PATH or HIP_FEEDBACK_URL
+                         one path or database each, instead of the defaults above
+  HIP_ALLOWED_ORIGINS    sites that may embed the widget (comma-separated origins)
+  HIP_RATE_LIMIT_PER_MINUTE, HIP_RATE_LIMIT_STORAGE, HIP_WORKERS, HIP_LLM
+  CHROMA_HOST, CHROMA_PORT  a Chroma server instead of the embedded index
+
+{EXIT_CODES}"""
 
 
 def _settings(args: argparse.Namespace):
@@ -17,9 +48,30 @@ def _settings(args: argparse.Namespace):
     return get_settings()
 
 
+def _needs_checkout(command: str) -> None:
+    """Commands that rewrite the repository's own files (the corpus, the committed calibrations, eval/out) or read
+    its labelled data in eval/ run in a checkout; an installed package says so instead of failing on a path."""
+    from .errors import ConfigError
+    from .settings import CHECKOUT
+
+    if not CHECKOUT:
+        raise ConfigError(f"`{command}` works on the repository's own files (corpus/, eval/ and the calibrations "
+                          f"committed in assistant/), so it runs in a checkout of the repository (`make install` "
+                          f"there), not from an installed package.")
+
+
+def _existing(path: Path, option: str) -> Path:
+    from .errors import BadInput
+
+    if not path.is_file():
+        raise BadInput(f"{option} {path}: no such file.")
+    return path
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     from .clean import write_corpus
 
+    _needs_checkout("clean")
     settings = _settings(args)
     cleaned = write_corpus(settings.corpus_dir)
     dropped = sum(1 for fate in cleaned.ledger if not fate.kept)
@@ -68,9 +120,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from . import decline, support
     from .chain import Assistant
 
+    _needs_checkout("calibrate")
+    questions, pairs = _existing(args.questions, "--questions"), _existing(args.pairs, "--pairs")
     assistant = Assistant()
-    print(decline.recalibrate(assistant, args.questions))
-    calibration = support.calibrate_file(assistant.engine.embedder, args.pairs)
+    print(decline.recalibrate(assistant, questions))
+    calibration = support.calibrate_file(assistant.engine.embedder, pairs)
     print(f"support check: threshold {calibration.threshold:.4f}, balanced accuracy "
           f"{calibration.balanced_accuracy:.3f} on {calibration.pairs} pairs → {support.CALIBRATION_FILE}")
     return 0
@@ -92,13 +146,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   f"HIP_RATE_LIMIT_STORAGE=redis://host:6379 to share one count.", file=sys.stderr)
     # An import string, so that each worker process builds its own app: its own model, index and warm-up.
     uvicorn.run("assistant.web.app:app", host=args.host or settings.host, port=args.port or settings.port, workers=workers,
-                log_level="info")
+                log_level="warning" if args.quiet else "info")
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.command import Options, main
 
+    _needs_checkout("eval")
     given = {name: getattr(args, name) for name in ("cases", "out", "gate", "baseline", "against")
              if getattr(args, name)}
     options = Options(**given, k=args.k, write_baseline=args.write_baseline, progress=not args.quiet)
@@ -111,7 +166,8 @@ def cmd_guard_fit(args: argparse.Namespace) -> int:
     from .guard.fitting import fit
     from .guard.meaning import MODEL_FILE
 
-    examples = load(args.data)
+    _needs_checkout("guard fit")
+    examples = load(_existing(args.data, "--data"))
     model = fit(examples, Embedder().encode, data_name=str(args.data.name))
     model.save(MODEL_FILE)
     print(f"{MODEL_FILE}: {len(examples)} labelled messages; out-of-fold " + ", ".join(
@@ -172,55 +228,115 @@ def _positive_workers(text: str) -> int:
     return value
 
 
+def _program() -> str:
+    return "hip-assistant" if Path(sys.argv[0]).name == "hip-assistant" else "python -m assistant"
+
+
+def _repo_file(relative: str) -> Path:
+    """A default that lives in the repository: absolute, so the command works from any directory."""
+    from .settings import ROOT
+
+    return ROOT / relative
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    examples = argparse.RawDescriptionHelpFormatter  # the epilogs' examples and tables stay as written
+    parser = argparse.ArgumentParser(
+        prog=_program(), formatter_class=examples, epilog=EPILOG,
+        description=textwrap.fill("Answers runners' questions about hip pain strictly from one article — “Hip Pain "
+                                  "After Running: How to Treat and Prevent It, According to Physical Therapists” "
+                                  "(Hinge Health, 2024) — quoting it with numbered citations. Symptoms that need a "
+                                  "clinician get a “see a doctor” reply first.", 100))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the version and exit")
+    # Every command takes --quiet: nothing on the terminal but the result (and errors).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing but the result: no progress bars, no model-loading output, no log "
+                             "lines below errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("clean", help="rebuild corpus/article.md and references.yaml from corpus/raw/").set_defaults(
-        func=cmd_clean)
+    def command(name: str, func, help: str, description: str | None = None, epilog: str | None = None,
+                parent=sub) -> argparse.ArgumentParser:
+        description = textwrap.fill(description or help[:1].upper() + help[1:] + ".", 100)
+        made = parent.add_parser(name, parents=[common], help=help, description=description, epilog=epilog,
+                                 formatter_class=examples)
+        made.set_defaults(func=func)
+        return made
 
-    index = sub.add_parser("index", help="build or update the Chroma index (incremental)")
-    index.add_argument("--full", action="store_true", help="re-embed everything")
-    index.add_argument("--quiet", action="store_true", help="no progress bar")
-    index.set_defaults(func=cmd_index)
+    command("index", cmd_index, "build or update the index of the article (incremental)",
+            description="Chunks the article, embeds only new or changed passages into the Chroma index "
+                        "(HIP_INDEX_DIR, or CHROMA_HOST/CHROMA_PORT) and exports the query encoder "
+                        "(HIP_ENCODER_PATH). Run it once before `ask` or `serve`, and after the article changes.",
+            epilog="examples:\n  %(prog)s\n  %(prog)s --full          re-embed everything"
+            ).add_argument("--full", action="store_true", help="re-embed every passage, not only the changed ones")
 
-    ask = sub.add_parser("ask", help="answer one question from the article")
-    ask.add_argument("question")
-    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask = command("ask", cmd_ask, "answer one question from the article",
+                  description="Prints the answer with [n] markers, then each source: its section, the character "
+                              "offsets of the quote in the article, the quote and the study it rests on.",
+                  epilog='examples:\n  %(prog)s "how long should i ice my hip"\n'
+                         '  %(prog)s "and how often?" --history turns.json\n'
+                         '  %(prog)s "how long should i ice my hip" --json\n\n'
+                         f"exit {EXIT_USAGE} for an empty or too long question or an unreadable --history file,\n"
+                         f"exit {EXIT_INDEX} when the index is not ready (run `index`).")
+    ask.add_argument("question", help="the question, in quotes (at most HIP_MAX_MESSAGE_CHARS characters)")
+    ask.add_argument("--json", action="store_true",
+                     help="print the answer as JSON (status, text, citations), as the API returns it")
     ask.add_argument("--history", metavar="FILE",
-                     help='JSON file with earlier turns: [{"role": "user"|"assistant", "content": "…"}, …]')
-    ask.set_defaults(func=cmd_ask)
+                     help='JSON file with earlier turns: [{"role": "user"|"assistant", "content": "…"}, …]; '
+                          "only the user's turns are read, to resolve a follow-up")
 
-    calibrate = sub.add_parser("calibrate", help="fit the decline and support-check thresholds on labelled data")
-    calibrate.add_argument("--questions", type=Path, default=Path("eval/calibration.yaml"))
-    calibrate.add_argument("--pairs", type=Path, default=Path("eval/support_pairs.yaml"))
-    calibrate.set_defaults(func=cmd_calibrate)
-
-    serve = sub.add_parser("serve", help="start the chat page and the JSON API",
-                           description="Serves the chat page, the widget and the JSON API with uvicorn. With "
-                                       "--workers N, N processes share the port; each loads its own model and "
-                                       "index (about 0.7 GB each). Share one rate limit between them with "
-                                       "HIP_RATE_LIMIT_STORAGE=redis://host:6379; a Chroma server (CHROMA_HOST, "
-                                       "CHROMA_PORT) is the tested way to share one index. Workers suit the "
-                                       "API and the widget; the chat page keeps each conversation in one process, "
-                                       "so for the page run single-worker processes behind a proxy with sticky "
-                                       "sessions. README.md, 'Scale out'.")
+    serve = command("serve", cmd_serve, "serve the chat page, the widget and the JSON API",
+                    description="Serves the chat page, the widget and the JSON API with uvicorn. With "
+                                "--workers N, N processes share the port; each loads its own model and "
+                                "index (about 0.7 GB each). Share one rate limit between them with "
+                                "HIP_RATE_LIMIT_STORAGE=redis://host:6379; a Chroma server (CHROMA_HOST, "
+                                "CHROMA_PORT) is the tested way to share one index. Workers suit the "
+                                "API and the widget; the chat page keeps each conversation in one process, "
+                                "so for the page run single-worker processes behind a proxy with sticky "
+                                "sessions. README.md, 'Scale out'.",
+                    epilog="examples:\n  %(prog)s                          http://127.0.0.1:7860\n"
+                           "  %(prog)s --host 0.0.0.0 --port 8080\n"
+                           "  HIP_ALLOWED_ORIGINS=https://shop.example %(prog)s   let that site embed the widget\n\n"
+                           "--quiet leaves only uvicorn's warnings and errors in the log.")
     serve.add_argument("--host", help="address to listen on (default: HIP_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: HIP_PORT, 7860)")
     serve.add_argument("--workers", type=_positive_workers, metavar="N",
                        help="worker processes (default: HIP_WORKERS, 1); each warms up its own model and index")
-    serve.set_defaults(func=cmd_serve)
 
-    evaluate = sub.add_parser("eval", help="score the assistant on eval/cases.yaml and check the quality gate",
-                              description="Runs every case through the assistant, prints the metric table, writes "
-                                          "result.json and report.html, and exits 1 when a metric misses "
-                                          "eval/gate.yaml (2 when the data or the index is not usable).")
-    evaluate.add_argument("--cases", type=Path,
+    command("clean", cmd_clean, "rebuild corpus/article.md and references.yaml from corpus/raw/ (in a checkout)",
+            description="Re-imports the raw scrape in corpus/raw/: every raw line is kept or on the reviewed drop "
+                        "list (corpus/drop_list.yaml); the curated `supports` links are kept.")
+
+    calibrate = command("calibrate", cmd_calibrate,
+                        "fit the decline and support-check thresholds on labelled data (in a checkout)",
+                        description="Fits the decline model on labelled questions and the support check on "
+                                    "labelled pairs, prints the threshold and the decline rates before → after, "
+                                    "and writes assistant/calibration.json, calibration_exemplars.npz and "
+                                    "support_calibration.json (commit them). Run it after an article edit, when "
+                                    "eval warns that the calibration is stale.",
+                        epilog="example:\n  %(prog)s")
+    calibrate.add_argument("--questions", type=Path, default=_repo_file("eval/calibration.yaml"), metavar="FILE",
+                           help="labelled questions, answerable or not (default: eval/calibration.yaml)")
+    calibrate.add_argument("--pairs", type=Path, default=_repo_file("eval/support_pairs.yaml"), metavar="FILE",
+                           help="labelled sentence–passage pairs for the support check "
+                                "(default: eval/support_pairs.yaml)")
+
+    evaluate = command("eval", cmd_eval,
+                       "score the assistant on eval/cases.yaml and check the quality gate (in a checkout)",
+                       description="Runs every case through the assistant, prints the metric table and what "
+                                   "changed since the baseline, writes result.json and report.html.",
+                       epilog="examples:\n  %(prog)s\n  %(prog)s --against origin/main\n"
+                              "  %(prog)s --cases my.yaml --k 5 --out /tmp/eval\n\n"
+                              f"exit {EXIT_GATE} when a metric misses eval/gate.yaml, {EXIT_USAGE} for a bad case, "
+                              f"gate or baseline file,\n{EXIT_INDEX} when the index is not ready.")
+    evaluate.add_argument("--cases", type=Path, metavar="FILE",
                           help="case file in the eval/README.md format (default: eval/cases.yaml)")
     evaluate.add_argument("--k", type=_positive, default=3, help="retrieval depth for recall@k and MRR (3)")
-    evaluate.add_argument("--out", type=Path, help="where result.json and report.html go (default: eval/out)")
-    evaluate.add_argument("--gate", type=Path, help="minimum scores (default: eval/gate.yaml)")
-    evaluate.add_argument("--baseline", type=Path,
+    evaluate.add_argument("--out", type=Path, metavar="DIR",
+                          help="where result.json and report.html go (default: eval/out)")
+    evaluate.add_argument("--gate", type=Path, metavar="FILE", help="minimum scores (default: eval/gate.yaml)")
+    evaluate.add_argument("--baseline", type=Path, metavar="FILE",
                           help="earlier scores to show the change against (default: eval/baseline.json)")
     evaluate.add_argument("--write-baseline", action="store_true",
                           help="also save this run's scores and answers as the baseline")
@@ -229,42 +345,60 @@ def build_parser() -> argparse.ArgumentParser:
                                "the baseline: answers the cases on both and shows what changed")
     evaluate.add_argument("--calibrate-support", action="store_true",
                           help="only re-fit the support-check threshold on eval/support_pairs.yaml and write "
-                               "eval/support_calibration.json")
-    evaluate.add_argument("--quiet", action="store_true", help="no progress bars")
-    evaluate.set_defaults(func=cmd_eval)
+                               "assistant/support_calibration.json")
 
-    guard_parser = sub.add_parser("guard", help="fit the red-flag guard's meaning layer, or score the guard")
-    guard_commands = guard_parser.add_subparsers(dest="guard_command", required=True)
-    fit_parser = guard_commands.add_parser("fit", help="fit the meaning layer on labelled messages "
-                                                       "(writes assistant/guard/meaning_model.npz)")
-    fit_parser.add_argument("--data", type=Path, default=Path(__file__).parent.parent / "eval/guard/train.jsonl",
-                            help="labelled JSONL messages (default: eval/guard/train.jsonl)")
-    fit_parser.set_defaults(func=cmd_guard_fit)
-    score_parser = guard_commands.add_parser("score", help="red-flag recall and false alarms on a labelled JSONL set")
+    guard_parser = sub.add_parser("guard", help="fit the red-flag guard's meaning layer, or score the guard",
+                                  description="The red-flag guard's own commands (README.md, 'The red-flag guard').")
+    guard_commands = guard_parser.add_subparsers(dest="guard_command", required=True, metavar="COMMAND")
+    command("fit", cmd_guard_fit, "fit the meaning layer on labelled messages (in a checkout)",
+            description="Fits the meaning layer and writes assistant/guard/meaning_model.npz (commit it).",
+            parent=guard_commands).add_argument(
+        "--data", type=Path, default=_repo_file("eval/guard/train.jsonl"), metavar="FILE",
+        help="labelled JSONL messages (default: eval/guard/train.jsonl)")
+    score_parser = command("score", cmd_guard_score, "red-flag recall and false alarms on a labelled JSONL set",
+                           epilog="example:\n  %(prog)s eval/guard/train.jsonl --show", parent=guard_commands)
     score_parser.add_argument("data", type=Path, help="labelled JSONL messages (format: eval/guard/README.md)")
     score_parser.add_argument("--rules-only", action="store_true", help="the rule table alone, no meaning layer")
     score_parser.add_argument("--show", action="store_true", help="list every missed red flag and false alarm")
-    score_parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    score_parser.set_defaults(func=cmd_guard_score)
-    answers = sub.add_parser("answers", help="score answers on labelled questions and conversations (JSONL)",
-                             description="Direct answer present and first, follow-up turns, declines and answer "
-                                         "length, on a file in the eval/answers/README.md format.")
+
+    answers = command("answers", cmd_answers, "score answers on labelled questions and conversations (JSONL)",
+                      description="Direct answer present and first, follow-up turns, declines and answer "
+                                  "length, on a file in the eval/answers/README.md format.",
+                      epilog="example:\n  %(prog)s eval/answers/dev_conversations.jsonl --show")
     answers.add_argument("data", type=Path, help="labelled JSONL questions and conversations")
     answers.add_argument("--show", action="store_true", help="list every turn that missed")
-    answers.add_argument("--quiet", action="store_true", help="no progress bar")
-    answers.set_defaults(func=cmd_answers)
     return parser
+
+
+def silence() -> None:
+    """--quiet: no progress bars or loading output from Hugging Face libraries, and no log lines below errors."""
+    import logging
+    import warnings
+
+    # Read when huggingface_hub and transformers are imported, which the commands do after this (inside them).
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+    logging.disable(logging.WARNING)
+    warnings.filterwarnings("ignore")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .errors import AssistantError
+    from .errors import AssistantError, IndexNotReady
 
+    if args.quiet:
+        silence()
     try:
         return args.func(args)
+    except IndexNotReady as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INDEX
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

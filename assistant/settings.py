@@ -1,5 +1,11 @@
 """One settings object, read once. Every field can be overridden by an environment variable `HIP_<FIELD>`
-(for example `HIP_PORT=8080`); the Chroma server also answers to `CHROMA_HOST` / `CHROMA_PORT`."""
+(for example `HIP_PORT=8080`); the Chroma server also answers to `CHROMA_HOST` / `CHROMA_PORT`.
+
+Where files go: a checkout of the repository keeps its index, query encoder and feedback in the repository (index/,
+models/, feedback/) and reads the corpus its editors edit (corpus/). An installed package has no repository: it
+reads the corpus copy the wheel carries (`assistant/corpus_data`) and writes to the user's data directory
+(`~/.local/share/hip-assistant` on Linux, platformdirs' `user_data_path`). `HIP_HOME` moves all three at once.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,21 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import platformdirs
 from pydantic import AliasChoices, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
+# A checkout: the package sits beside pyproject.toml and corpus/ (an installed package sits in site-packages).
+CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "corpus").is_dir()
+PACKAGED_CORPUS = Path(__file__).resolve().parent / "corpus_data"  # the wheel's copy of corpus/ (pyproject.toml)
+
+
+def default_home() -> Path:
+    """Where index/, models/ and feedback/ go by default: the repository, else the user's data directory."""
+    return ROOT if CHECKOUT else platformdirs.user_data_path("hip-assistant", appauthor=False)
 
 
 def _origin_list(value):
@@ -53,10 +68,11 @@ STORAGE_CHOICES = ("Use memory:// (counts in each process) or redis://host:6379 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HIP_", frozen=True)
 
-    corpus_dir: Path = ROOT / "corpus"
-    index_dir: Path = ROOT / "index"
+    home: Path = Field(default_factory=default_home)
+    corpus_dir: Path = ROOT / "corpus" if CHECKOUT else PACKAGED_CORPUS
+    index_dir: Path = Field(default_factory=lambda fields: fields["home"] / "index")
     # The ONNX query encoder that `index` exports and serving loads: made from the model alone, so one per machine.
-    encoder_path: Path = ROOT / "models" / "all-MiniLM-L6-v2.onnx"
+    encoder_path: Path = Field(default_factory=lambda fields: fields["home"] / "models" / "all-MiniLM-L6-v2.onnx")
     chroma_host: str | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_HOST", "CHROMA_HOST"))
     chroma_port: int | None = Field(None, validation_alias=AliasChoices("HIP_CHROMA_PORT", "CHROMA_PORT"))
     collection_prefix: str = "hip"
@@ -87,7 +103,8 @@ class Settings(BaseSettings):
     # Where the rate limit counts: memory:// (each process on its own) or redis://host:port (shared by all).
     rate_limit_storage: str = "memory://"
     # SQLite file for the chat page's like/dislike feedback; HIP_FEEDBACK_PATH=off switches feedback off.
-    feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = ROOT / "feedback" / "feedback.sqlite3"
+    feedback_path: Annotated[Path | None, BeforeValidator(_optional_path)] = Field(
+        default_factory=lambda fields: fields["home"] / "feedback" / "feedback.sqlite3")
     # Or a database URL instead (postgresql+psycopg://user:password@host:5432/db for several replicas, or
     # sqlite:///path); set at most one of the two. None: the SQLite file at feedback_path.
     feedback_url: Annotated[str | None, BeforeValidator(_optional_url)] = None

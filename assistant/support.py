@@ -14,7 +14,8 @@ The check, in order:
 
 The threshold is the one that maximises balanced accuracy on `eval/support_pairs.yaml` (ties: the highest,
 reported as the midpoint to the next lower score); `python -m assistant eval --calibrate-support` writes it
-with its accuracy to `eval/support_calibration.json`. The ½/½ weights are fixed, not fitted.
+with its accuracy to `assistant/support_calibration.json` (package data: every answer reads it). The ½/½ weights
+are fixed, not fitted.
 
 >>> normalise("It’s  “Okay”")
 'it\\'s "okay"'
@@ -39,7 +40,7 @@ from .errors import ConfigError
 from .sentences import split
 from .settings import ROOT
 
-CALIBRATION_FILE = ROOT / "eval" / "support_calibration.json"
+CALIBRATION_FILE = Path(__file__).with_name("support_calibration.json")
 PAIRS_FILE = ROOT / "eval" / "support_pairs.yaml"
 LEXICAL_WEIGHT = 0.5
 RECENT_VECTORS = 4096  # vectors of texts that are not article sentences, kept least-recently-used

@@ -147,7 +147,7 @@ def test_calibrated_support_check_separates_the_labelled_pairs(embedder):
     assert measured.leave_one_out_balanced_accuracy >= 0.85
     committed = load_calibration()
     assert committed.threshold == pytest.approx(measured.threshold, abs=1e-4), \
-        "eval/support_calibration.json is stale — run `python -m assistant eval --calibrate-support`"
+        "assistant/support_calibration.json is stale — run `python -m assistant eval --calibrate-support`"
 
 
 def test_the_support_checker_keeps_article_sentences_and_only_a_bounded_number_of_other_vectors(monkeypatch):

@@ -1,7 +1,7 @@
 """`python -m assistant eval`: load the data, run, gate, print the table, write the reports, pick the exit code.
 
-Exit codes: 0 — every gated metric meets eval/gate.yaml; 1 — at least one misses it; 2 — the data or the
-index is not usable (the message says what to fix).
+Exit codes: 0 — every gated metric meets eval/gate.yaml; 1 — at least one misses it; 2 — the data is not usable;
+3 — the index is not ready (`assistant.__main__` maps the errors; the message says what to fix).
 """
 
 from __future__ import annotations
