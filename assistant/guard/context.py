@@ -48,7 +48,8 @@ THINGS = frozenset({
     "motivation", "pace", "mileage", "times", "splits", "temperature", "temp", "tree", "branch", "rock",
     "leaves", "rain", "snow", "brain", "mind", "metronome", "treadmill", "laptop", "bag", "hat", "car",
     "flask", "account", "bank", "wallet", "budget", "savings", "confidence", "ego", "pride", "rankings",
-})
+    "midsole", "garmin", "calendar", "schedule", "diary", "earbud", "stroller", "pram",
+})  # not shoes, bike or chair: "in new shoes, now shooting pain…", "slid off his chair" are about a person
 WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "watching", "witnessed", "showed"})
 
 # Something that is over, said after it or in the same clause ("…, she was fine", "it healed in a week").
@@ -60,6 +61,9 @@ _OVER = re.compile(
     r"|(?:its|thats|all) gone|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"
     r"|no (?:issues|problems|pain|trouble|symptoms) (?:since|after|now)|(?:walking|running|moving) (?:\w+ )?"
     r"(?:normally|fine|ok|okay) (?:now|again)|sunburn\w*"
+    r"|pain ?free|no pain at all|(?:walking|moving|running) normally|(?:totally|completely|rock) solid|nothing since"
+    r"|(?:scans?|x ?rays?|xrays?|mri|tests?|bloods?) (?:\w+ )?(?:was|were|came back|all) (?:clear|normal|fine)"
+    r"|(?:shes|hes|theyre|im|were|shes been|hes been) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
     r"|healed|recovered|cleared up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
@@ -84,7 +88,7 @@ _SYMPTOM = re.compile(r"\b(?:hurts?|hurting|sore|aches?|aching|achy|tender|painf
 # Long ago: a season or more back, or a habit that has ended ("used to").
 _LONG_AGO = re.compile(
     r"\b(?:(?:years?|months?|decades?|ages) ago|in the (?:19)?[0-9]0s|(?:\d+|a few|a couple of|couple|several|two|three|many) "
-    r"(?:years?|yrs|months?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
+    r"(?:years?|yrs|months?|winters?|summers?|seasons?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
     r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|when (?:i|he|she|they) (?:was|were)"
     r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
     r"|used to)\b"
@@ -147,8 +151,9 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         word = before[i]
         if i + 1 < len(before) and word in ("my", "our") and _person(before[i + 1]):
             continue  # "my son", "my dads": the person named, not the user
-        if word in SUBJECTS:
-            return "self"
+        if word in SUBJECTS and not (i + 1 < len(before) and before[i + 1] in _GROUPS and i
+                                     and _person(before[i - 1] if before[i - 1] != "in" else before[max(0, i - 2)])):
+            return "self"  # but "a guy in my club had…" is the guy's
         if word not in PEOPLE and _person(word):
             following = before[i + 1] if i + 1 < len(before) else ""
             if following in _GROUPS or _person(following):
