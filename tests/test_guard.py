@@ -692,3 +692,15 @@ def test_a_contraction_typed_without_its_apostrophe_is_not_corrected_away(negate
 def test_a_symptom_with_its_ordinary_cause_named_does_not_escalate():
     assert not check("i get night sweats lately but thats the menopause, my gp confirmed it").fired
     assert check("i get night sweats lately and my hip aches at night").fired
+
+
+@pytest.mark.parametrize(("category", "message"), [
+    ("older_adult_fall", "71 yr old runner here, fell on the ice, can i keep running?"),
+    ("serious_disease", "nite sweats most nights + achy hip + lost weight, is this overtraining?"),
+    ("radiating_pain", "left leg feels fuzzy, like its asleep, from the hip down after runs. lasts an hour or so"),
+])
+def test_misses_of_the_fourth_sealed_split_after_it_was_scored(category, message):
+    """Found by eval/guard/sealed4.jsonl (scored once, before these fixes): a user introducing themselves as
+    "a runner", a typo in "night sweats", pins and needles called "fuzzy"."""
+    assert category in _categories(message)
+    assert not check("a runner fell on the ice in front of me, she got up and jogged off").fired

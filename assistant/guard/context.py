@@ -168,6 +168,8 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if word in KNOWN:
             return _antecedent(clauses, at) if word in PRONOUNS else "known"
         if word in STRANGERS:
+            if i + 1 < len(before) and before[i + 1] == "here":
+                return "self"  # "71 yr old runner here, fell on the ice": the user introducing themselves
             return "stranger"
     return "self"
 

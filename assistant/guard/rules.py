@@ -369,7 +369,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:starts?|starting|begins?) (?:in|at) (?:my )?(?:hip|butt|glute|back)",
             r"(?:burning|hot|shooting) (?:\w+ ){0,2}line|in a line",
             r"foot (?:\w+ ){0,3}(?:slaps|slapping|drags|dragging|catches the ground|flops)|(?:cant|couldnt|hard to) lift (?:my |the )?(?:toes|foot|front of (?:my|the) foot|front of it)|toes? drag|foot drop|drop foot",
-            r"(?:leg|foot|feet|thigh) (?:\w+ ){0,2}(?:like (?:its|it is) asleep|asleep)|(?:cant|couldnt) (?:really )?feel (?:the (?:top|bottom|side|outside) of )?my (?:foot|leg|toes|thigh|shin)",
+            r"(?:leg|foot|feet|thigh)s? (?:\w+ ){0,2}(?:fuzzy|buzzing|buzzy|fizzy|fizzing|prickly)",  # pins and needles
+            r"(?:leg|foot|feet|thigh) (?:\w+ ){0,4}(?:like (?:its|it is|its gone|its fallen) asleep|asleep)|(?:cant|couldnt) (?:really )?feel (?:the (?:top|bottom|side|outside) of )?my (?:foot|leg|toes|thigh|shin)",
         ),
     ),
     Rule(
@@ -553,7 +554,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:without (?:trying|dieting|meaning to|changing)|for no (?:apparent )?reason|and i dont know why"
             r"|not trying|unexplained|unintentionally|without explanation)",
             r"weight loss ~ (?:without trying|for no reason|i cant explain)",
-            r"night sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
+            r"(?:night|nite|nighttime|nightime) ?sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
             r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
             r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
