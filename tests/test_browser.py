@@ -209,3 +209,69 @@ def test_api_answers_the_listed_origin_and_refuses_an_unlisted_one(page, live_ap
     reply = ask_widget(page, box, ICE)
     expect(reply).to_have_class("msg error")
     expect(reply).to_contain_text("Could not reach the assistant")
+
+
+def test_widget_offers_the_pages_examples_and_stores_a_vote_like_the_page(page, live_app):
+    from assistant.web.examples import EXAMPLES
+
+    page.goto(f"{live_app.host_origin}/host.html")
+    page.get_by_role("button", name="Open chat: Hip pain help").click()
+    examples = page.locator(f"{WIDGET} .example")
+    expect(examples).to_have_text(EXAMPLES)  # the chat page's list, from one place
+    page.get_by_role("button", name=EXAMPLES[0]).click()
+    reply = page.locator(f"{WIDGET} .msg.answered").last
+    expect(reply).to_contain_text("20 minutes at a time")
+    expect(examples).to_have_count(0)  # gone once the conversation has started
+
+    like = reply.get_by_role("button", name="Helpful answer")
+    like.click()
+    expect(reply.get_by_role("status")).to_have_text("Thanks — your feedback was saved.")
+    expect(like).to_have_attribute("aria-pressed", "true")
+    with closing(sqlite3.connect(live_app.feedback_path)) as db:
+        vote, source, question, status, citations = db.execute(
+            "SELECT vote, source, question, status, citations_json FROM feedback ORDER BY id DESC LIMIT 1").fetchone()
+    assert (vote, source, question, status) == ("like", "widget", EXAMPLES[0], "answered")
+    assert "20 minutes" in citations
+
+    page.get_by_role("button", name="Start a new conversation").click()
+    expect(examples).to_have_count(len(EXAMPLES))
+    assert page.errors == []
+
+
+def test_widget_by_keyboard_alone_with_names_a_screen_reader_reads(page, live_app):
+    page.goto(f"{live_app.host_origin}/host.html")
+    launcher = page.get_by_role("button", name="Open chat: Hip pain help")
+    focused = "e => e.getRootNode().activeElement === e"  # the focused element of the widget's shadow tree
+    for _ in range(40):  # Tab from the top of the host page until the launcher has focus
+        if launcher.evaluate(focused):
+            break
+        page.keyboard.press("Tab")
+    expect(launcher).to_be_focused()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Hip pain help")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_role("textbox", name="Your question")).to_be_focused()
+    expect(page.get_by_role("log", name="Conversation")).to_have_attribute("aria-live", "polite")
+
+    first_example = page.get_by_role("button", name="how long should i ice my hip?")
+    for _ in range(10):  # back through the examples to the first one …
+        page.keyboard.press("Shift+Tab")
+        if first_example.evaluate(focused):
+            break
+    expect(first_example).to_be_focused()
+    page.keyboard.press("Enter")  # … which asks it
+    reply = page.locator(f"{WIDGET} .msg.answered").last
+    expect(reply).to_contain_text("20 minutes at a time")
+
+    like = reply.get_by_role("button", name="Helpful answer")
+    like.focus()
+    page.keyboard.press("Tab")
+    expect(reply.get_by_role("button", name="Not helpful")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(reply.get_by_role("status")).to_have_text("Thanks — your feedback was saved.")
+    expect(reply.get_by_role("group", name="Was this answer helpful?")).to_be_visible()
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(launcher).to_be_focused()
+    assert page.errors == []
