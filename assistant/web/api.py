@@ -2,8 +2,6 @@
 
     POST /api/chat          {message, history?, session_id?} → the answer as JSON (`assistant.render.as_dict`)
     POST /api/chat/stream   the same, as server-sent events: one `sentence` event per sentence, then `answer`
-    POST /api/feedback      {vote: "like"|"dislike", message, history?, session_id?} → 204: a vote on the answer to
-                            that message, stored like the page's (the server answers it again; client text is not kept)
     GET  /api/health        200 {status, chunks, generation, warnings, feedback, rate_limit}, or 503 with the repair
                             command
 
@@ -42,7 +40,7 @@ from ..models import Answer
 from ..render import as_dict
 from ..settings import Settings
 from . import API_PREFIXES
-from .feedback import FeedbackNotSaved, FeedbackStore
+from .feedback import FeedbackStore
 from .logs import request_id
 from .origins import origin_guard
 from .ratelimit import RateLimiter
@@ -67,11 +65,6 @@ class ChatRequest(BaseModel):
                                             "`HIP_MAX_HISTORY_TURNS` (20) of them.")
     session_id: str | None = Field(None, max_length=128,
                                    description="Opaque conversation id for your own correlation; not stored.")
-
-
-class FeedbackRequest(ChatRequest):
-    vote: Literal["like", "dislike"] = Field(..., description="👍 is `like`, 👎 is `dislike`.")
-    source: Literal["api", "widget"] = Field("api", description="Which face the vote came from, stored with it.")
 
 
 class ErrorBody(BaseModel):
@@ -120,22 +113,6 @@ def build_router(service: AnswerService, settings: Settings, feedback: FeedbackS
                                   data={"index": index, "text": sentence.text,
                                         "citations": list(sentence.citations), "is_item": sentence.is_item})
         yield ServerSentEvent(event="answer", data=as_dict(answer))
-
-    @router.post("/feedback", dependencies=guarded, status_code=204, summary="Vote on an answer",
-                 responses={**_ERRORS, 404: {"model": ErrorBody, "description": "Feedback is switched off"},
-                            500: {"model": ErrorBody, "description": "Not saved yet: held and retried with the next vote"}})
-    async def vote(body: FeedbackRequest) -> None:
-        """Stores 👍/👎 with the answer it is about, in the same store as the chat page's votes (`source`
-        says which face). The answer is derived again on the server from the message and the
-        user's earlier turns (it is cached), so a client cannot store text the assistant never said."""
-        if feedback is None or not feedback.enabled:
-            raise HTTPException(404, "Feedback is switched off on this server (HIP_FEEDBACK_PATH=off).")
-        answer = await answer_over_http(service, body.message, [turn.model_dump() for turn in body.history])
-        try:
-            await run_in_threadpool(feedback.record, body.vote, as_dict(answer), session=body.session_id,
-                                    source=body.source)
-        except FeedbackNotSaved as error:
-            raise HTTPException(500, str(error)) from error
 
     @router.get("/health", summary="Is the index loaded?", responses={503: _ERRORS[503]})
     async def health() -> dict:

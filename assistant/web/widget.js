@@ -6,8 +6,7 @@
  * Plain JS, no build step. Everything lives in a Shadow DOM, so the host page's CSS cannot reach in and
  * the widget's CSS cannot leak out. It talks to the API of the origin it was loaded from (that page's
  * origin must be in HIP_ALLOWED_ORIGINS). Message data is only ever set with textContent, never as HTML.
- * The conversation is kept for the browser tab (sessionStorage). An empty conversation offers the chat page's
- * example questions; each answer takes a 👍/👎 vote, stored with the page's votes (POST /api/feedback).
+ * The conversation is kept for the browser tab (sessionStorage).
  */
 (() => {
   "use strict";
@@ -20,8 +19,6 @@
   const STORE_KEY = "hip-pain-widget:" + API;
   const MAX_CHARS = 2000;
   const MAX_KEPT = 40; // messages remembered for the tab
-  const EXAMPLES = /*EXAMPLES*/[]; // the server writes the chat page's examples here (web/widget.py)
-  const FEEDBACK = /*FEEDBACK*/true; // false when the server stores no feedback (HIP_FEEDBACK_PATH=off)
   const DISCLAIMER = "Answers quote one Hinge Health article on hip pain after running. " +
     "General information, not medical advice — if you are worried, see a doctor.";
 
@@ -77,16 +74,6 @@
     .send { border: 0; border-radius: 8px; padding: 0 14px; background: #1d4ed8; color: #ffffff; font-weight: 600;
             cursor: pointer; }
     .send:disabled { opacity: .6; cursor: progress; }
-    .examples { display: flex; flex-direction: column; gap: 6px; }
-    .examples p { margin: 0; color: #475467; }
-    .example { text-align: left; padding: 6px 10px; border: 1px solid #d0d5dd; border-radius: 8px;
-               background: #ffffff; cursor: pointer; }
-    .example:hover { background: #eff4ff; }
-    .votes { display: flex; align-items: center; gap: 6px; margin-top: 6px; }
-    .vote { padding: 0 8px; border: 1px solid #d0d5dd; border-radius: 6px; background: #ffffff; cursor: pointer; }
-    .vote[aria-pressed="true"] { background: #dbeafe; border-color: #1d4ed8; }
-    .vote-status { font-size: 12px; color: #475467; }
-    .vote-status.failed { color: #b42318; }
     .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden;
                clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
   `;
@@ -202,60 +189,11 @@
     return node;
   };
 
-  // 👍/👎 under an answer: the server answers the same question again (cached) and stores the vote with it.
-  const votesNode = (message) => {
-    const status = el("span", { class: "vote-status", role: "status" });
-    const buttons = [["like", "👍", "Helpful answer"], ["dislike", "👎", "Not helpful"]].map(([vote, icon, label]) =>
-      el("button", { type: "button", class: "vote", "data-vote": vote, "aria-label": label,
-                     "aria-pressed": String(message.vote === vote), text: icon }));
-    const cast = async (vote) => {
-      const before = message.vote;
-      message.vote = vote;
-      for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset.vote === vote));
-      status.className = "vote-status";
-      status.textContent = "Saving…";
-      try {
-        const response = await fetch(API + "/api/feedback", {
-          method: "POST", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ vote, message: message.asked.question, session_id: state.session_id,
-                                 history: message.asked.earlier.map((text) => ({ role: "user", content: text })),
-                                 source: "widget" }),
-        });
-        if (!response.ok) throw new Error(await errorText(response));
-        status.textContent = "Thanks — your feedback was saved.";
-      } catch (error) {
-        message.vote = before;
-        for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset.vote === before));
-        status.className = "vote-status failed";
-        status.textContent = error instanceof TypeError
-          ? "Could not reach the assistant to save your vote. Please try again." : String(error.message || error);
-      }
-      save();
-    };
-    for (const b of buttons) b.addEventListener("click", () => cast(b.dataset.vote));
-    return el("div", { class: "votes", role: "group", "aria-label": "Was this answer helpful?" }, ...buttons, status);
-  };
-
-  const examplesNode = () => {
-    const node = el("div", { class: "examples" }, el("p", { text: "Try one of these:" }));
-    for (const question of EXAMPLES) {
-      const button = el("button", { type: "button", class: "example", text: question });
-      button.addEventListener("click", () => { if (!busy) ask(question); });
-      node.append(button);
-    }
-    return node;
-  };
-  const showExamplesIfEmpty = () => {
-    if (!state.messages.length && EXAMPLES.length) log.append(examplesNode());
-  };
-
   const messageNode = (message) => {
     if (message.role === "user") return el("div", { class: "msg user" }, el("p", { text: message.text }));
     if (message.role === "error") return el("div", { class: "msg error", role: "alert" },
                                             el("p", { text: message.text }));
-    const node = answerNode(message.answer);
-    if (FEEDBACK && message.asked) node.append(votesNode(message));
-    return node;
+    return answerNode(message.answer);
   };
 
   const scrollDown = () => { log.scrollTop = log.scrollHeight; };
@@ -307,9 +245,6 @@
   let busy = false;
   const ask = async (question) => {
     const history = historyForApi();
-    const earlier = state.messages.filter((m) => m.role === "user").slice(-20).map((m) => m.text);
-    const examples = log.querySelector(".examples");
-    if (examples) examples.remove();
     const userMessage = { role: "user", text: question };
     state.messages.push(userMessage);
     save();
@@ -339,9 +274,8 @@
         }
       });
       if (!final) throw new Error("The answer was cut off. Please try again.");
-      const answered = { role: "assistant", answer: final, asked: { question, earlier } };
-      state.messages.push(answered);
-      live.replaceWith(messageNode(answered));
+      state.messages.push({ role: "assistant", answer: final });
+      live.replaceWith(answerNode(final));
     } catch (error) {
       const message = error instanceof TypeError
         ? "Could not reach the assistant. Check your connection and try again."
@@ -374,7 +308,6 @@
     state.messages = [];
     state.session_id = newSessionId();
     log.replaceChildren();
-    showExamplesIfEmpty();
     save();
     input.focus();
   });
@@ -404,7 +337,6 @@
 
   if (!state.session_id) state.session_id = newSessionId();
   for (const message of state.messages) log.append(messageNode(message));
-  showExamplesIfEmpty();
   setOpen(Boolean(state.open), { focus: false });
 
   const attach = () => document.body.append(host);
