@@ -2,6 +2,7 @@
 
     POST /api/chat          {message, history?, session_id?} → the answer as JSON (`assistant.render.as_dict`)
     POST /api/chat/stream   the same, as server-sent events: one `sentence` event per sentence, then `answer`
+    POST /api/feedback      {vote, message, history?, answer_text, session_id?, source?} → 200 saved, 202 kept for later
     GET  /api/health        200 {status, chunks, generation, warnings, feedback, rate_limit}, or 503 with the repair
                             command
 
@@ -35,7 +36,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import BadInput, IndexNotReady, MessageTooLong
+from ..errors import BadInput, FeedbackNotSaved, IndexNotReady, MessageTooLong
 from ..models import Answer
 from ..render import as_dict
 from ..settings import Settings
@@ -65,6 +66,16 @@ class ChatRequest(BaseModel):
                                             "`HIP_MAX_HISTORY_TURNS` (20) of them.")
     session_id: str | None = Field(None, max_length=128,
                                    description="Opaque conversation id for your own correlation; not stored.")
+
+
+class FeedbackRequest(ChatRequest):
+    """A vote on the answer to `message` after `history`. The answer is not sent: the server answers again (answers
+    are deterministic) and stores its own, so a row always holds what the assistant really said."""
+    vote: Literal["like", "dislike"]
+    answer_text: str = Field(..., description="The answer's `text` as shown, with its `[n]` markers; a vote on an "
+                                              "answer the assistant no longer gives is refused with 409.")
+    session_id: str | None = Field(None, max_length=128, description="Opaque conversation id, stored with the vote.")
+    source: Literal["widget", "api"] = Field("api", description="The face the vote came from, for the support team.")
 
 
 class ErrorBody(BaseModel):
@@ -113,6 +124,27 @@ def build_router(service: AnswerService, settings: Settings, feedback: FeedbackS
                                   data={"index": index, "text": sentence.text,
                                         "citations": list(sentence.citations), "is_item": sentence.is_item})
         yield ServerSentEvent(event="answer", data=as_dict(answer))
+
+    @router.post("/feedback", dependencies=guarded, summary="Vote 👍/👎 on an answer",
+                 responses={**_ERRORS, 202: {"description": "Not saved yet: the vote is held and saved with the next "
+                                                            "one (the detail says so)"},
+                            404: {"model": ErrorBody, "description": "Feedback is switched off on this server"},
+                            409: {"model": ErrorBody, "description": "The assistant no longer gives that answer"}})
+    async def vote(body: FeedbackRequest) -> JSONResponse:
+        """Stored in the same table as the chat page's votes (`source` tells them apart). 200 `{"saved": true}`;
+        202 `{"saved": false, "detail"}` when the store cannot be written: the vote is kept and saved later."""
+        if feedback is None or not feedback.enabled:
+            raise HTTPException(404, "Feedback is switched off on this server (HIP_FEEDBACK_PATH=off).")
+        answer = await answered(body)
+        if answer.text != body.answer_text:
+            raise HTTPException(409, "That answer is not the one the assistant gives now (the article was updated "
+                                     "since). Ask again, then vote on the new answer.")
+        try:
+            await run_in_threadpool(feedback.record, body.vote, as_dict(answer), session=body.session_id,
+                                    source=body.source)
+        except FeedbackNotSaved as error:
+            return JSONResponse({"saved": False, "detail": str(error)}, status_code=202)
+        return JSONResponse({"saved": True})
 
     @router.get("/health", summary="Is the index loaded?", responses={503: _ERRORS[503]})
     async def health() -> dict:

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.feedback = feedback
     app.state.limiter = limiter
     app.include_router(api.build_router(service, settings, feedback, limiter))
-    app.include_router(widget.build_router())
+    app.include_router(widget.build_router(feedback.enabled))
     app.include_router(openai_api.build_router(service, settings))
     api.install_error_handlers(app)
     app.add_middleware(api.BodyLimitMiddleware, max_message_chars=settings.max_message_chars)

@@ -1,7 +1,8 @@
 """Like/dislike feedback on answers, kept in a database through SQLAlchemy Core so it survives restarts.
 
-Each row holds the vote, the question, the answer text and its citations, and the whole answer as JSON
-(`assistant.render.as_dict`). Where it goes is `Settings.feedback_target`: the SQLite
+Each row holds the vote, the face it came from (`source`: the chat page, the widget or another API client),
+the question, the answer text and its citations, and the whole answer as JSON (`assistant.render.as_dict`).
+Where it goes is `Settings.feedback_target`: the SQLite
 file `feedback/feedback.sqlite3` by default (`HIP_FEEDBACK_PATH`), or `HIP_FEEDBACK_URL`, e.g.
 `postgresql+psycopg://user:password@db:5432/hip`, one table that every worker and replica writes to.
 `HIP_FEEDBACK_PATH=off` (or `HIP_FEEDBACK_URL=off`) switches storage off.
@@ -40,7 +41,7 @@ FEEDBACK = Table(
     "feedback", _metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("created_at", Text, nullable=False),      # UTC, ISO 8601
-    Column("source", Text, nullable=False),          # 'page'
+    Column("source", Text, nullable=False),          # 'page' | 'widget' | 'api' (POST /api/feedback)
     Column("session", Text),                         # the browser session, opaque
     Column("vote", Text, nullable=False),            # 'like' | 'dislike'
     Column("question", Text, nullable=False),

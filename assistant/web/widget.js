@@ -6,7 +6,9 @@
  * Plain JS, no build step. Everything lives in a Shadow DOM, so the host page's CSS cannot reach in and
  * the widget's CSS cannot leak out. It talks to the API of the origin it was loaded from (that page's
  * origin must be in HIP_ALLOWED_ORIGINS). Message data is only ever set with textContent, never as HTML.
- * The conversation is kept for the browser tab (sessionStorage).
+ * The conversation is kept for the browser tab (sessionStorage). The empty state offers the chat page's example
+ * questions, and each answer gets 👍/👎, stored with the page's votes (POST /api/feedback). Keyboard: Tab reaches the
+ * launcher, opening focuses the question box, Enter sends, Escape closes and returns to the launcher.
  */
 (() => {
   "use strict";
@@ -19,6 +21,8 @@
   const STORE_KEY = "hip-pain-widget:" + API;
   const MAX_CHARS = 2000;
   const MAX_KEPT = 40; // messages remembered for the tab
+  // What the widget shares with the chat page, written in by widget.py as it serves this file.
+  const SERVED = {"examples": [], "feedback": false};
   const DISCLAIMER = "Answers quote one Hinge Health article on hip pain after running. " +
     "General information, not medical advice — if you are worried, see a doctor.";
 
@@ -74,6 +78,18 @@
     .send { border: 0; border-radius: 8px; padding: 0 14px; background: #1d4ed8; color: #ffffff; font-weight: 600;
             cursor: pointer; }
     .send:disabled { opacity: .6; cursor: progress; }
+    .examples { padding: 12px 12px 0 12px; }
+    .examples[hidden] { display: none; }
+    .examples p { margin: 0 0 6px 0; color: #475467; font-size: 13px; }
+    .example { display: block; width: 100%; margin: 0 0 6px 0; padding: 7px 10px; text-align: left;
+               border: 1px solid #b2ccff; border-radius: 8px; background: #eff4ff; color: #1d4ed8; cursor: pointer; }
+    .example:hover { background: #d1e0ff; }
+    .vote { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; }
+    .vote button { display: inline-flex; border: 1px solid #d0d5dd; border-radius: 6px; padding: 3px 8px;
+                   background: #ffffff; color: #475467; cursor: pointer; }
+    .vote button[aria-pressed="true"] { border-color: #1d4ed8; background: #d1e0ff; color: #1d4ed8; }
+    .ack { font-size: 12px; color: #067647; }
+    .ack.warn { color: #b54708; }
     .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden;
                clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
   `;
@@ -89,19 +105,23 @@
     return node;
   };
 
-  function chatIcon() {
+  // Icons are drawn, not emoji: a machine without an emoji font would show empty boxes.
+  function icon(d, size = 20, rotate = 0) {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("width", "20");
-    svg.setAttribute("height", "20");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
     svg.setAttribute("aria-hidden", "true");
+    if (rotate) svg.setAttribute("transform", `rotate(${rotate})`);
     const path = document.createElementNS(ns, "path");
     path.setAttribute("fill", "currentColor");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("d", d);
     svg.append(path);
     return svg;
   }
+  const chatIcon = () => icon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+  const THUMB = "M2 10h4v11H2zM8 10l4-8c1.7 0 2.6 1.2 2.2 2.8L13.5 9H20a2 2 0 0 1 2 2.3l-1.4 8a2 2 0 0 1-2 1.7H8z";
 
   // -- state kept for the tab ------------------------------------------------------------------------------------
   const load = () => {
@@ -119,7 +139,7 @@
 
   // Only what the widget shows is kept: the answer's text and its citations with their quotes.
   const compact = (answer) => ({
-    status: answer.status, text: answer.text, message: answer.message,
+    question: answer.question, status: answer.status, text: answer.text, message: answer.message,
     emergency: (answer.red_flags || []).some((f) => f.tier === "emergency"),
     citations: (answer.citations || []).map((c) => ({
       number: c.number, heading_path: c.heading_path, quote: c.quote,
@@ -140,6 +160,18 @@
   const newButton = el("button", { type: "button", class: "new", "aria-label": "Start a new conversation",
                                    text: "New" });
   const closeButton = el("button", { type: "button", class: "close", "aria-label": "Close chat", text: "✕" });
+  const examples = el("div", { class: "examples", role: "group", "aria-labelledby": "examples-title" },
+                      el("p", { id: "examples-title", text: "Try one of these:" }));
+  for (const question of SERVED.examples) {
+    const button = el("button", { type: "button", class: "example", "aria-label": "Ask: " + question,
+                                  text: question });
+    button.addEventListener("click", () => {
+      if (busy) return;
+      ask(question);
+      input.focus(); // the examples are gone now: keep the keyboard in the panel
+    });
+    examples.append(button);
+  }
   const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
   const input = el("textarea", { id: "question", rows: "2", maxlength: String(MAX_CHARS),
                                  placeholder: "Ask about hip pain after running…" });
@@ -148,7 +180,7 @@
                   el("label", { for: "question", class: "sr-only", text: "Your question" }), input, sendButton);
   const panel = el("section", { class: "panel", id: "panel", role: "dialog", "aria-labelledby": "title" },
                    el("header", {}, title, newButton, closeButton),
-                   el("p", { class: "disclaimer", text: DISCLAIMER }), log, form);
+                   el("p", { class: "disclaimer", text: DISCLAIMER }), examples, log, form);
   panel.hidden = true;
   shadow.append(style, el("div", { class: "root" }, launcher, panel));
 
@@ -189,19 +221,37 @@
     return node;
   };
 
+  // 👍/👎 under an answer: toggle buttons (aria-pressed), and a status line that says whether the vote was saved.
+  const voteNode = (message) => {
+    const bar = el("div", { class: "vote", role: "group", "aria-label": "Rate this answer" });
+    const status = el("span", { class: "ack", role: "status" });
+    const buttons = {};
+    for (const [vote, turn, label] of [["like", 0, "Like this answer"], ["dislike", 180, "Dislike this answer"]]) {
+      buttons[vote] = el("button", { type: "button", class: vote, "aria-label": label,
+                                     "aria-pressed": String(message.vote === vote) }, icon(THUMB, 16, turn));
+      buttons[vote].addEventListener("click", () => sendVote(message, vote, buttons, status));
+      bar.append(buttons[vote]);
+    }
+    bar.append(status);
+    return bar;
+  };
+
   const messageNode = (message) => {
     if (message.role === "user") return el("div", { class: "msg user" }, el("p", { text: message.text }));
     if (message.role === "error") return el("div", { class: "msg error", role: "alert" },
                                             el("p", { text: message.text }));
-    return answerNode(message.answer);
+    const node = answerNode(message.answer);
+    if (SERVED.feedback && message.answer.question) node.append(voteNode(message));
+    return node;
   };
 
   const scrollDown = () => { log.scrollTop = log.scrollHeight; };
   const show = (message) => { log.append(messageNode(message)); scrollDown(); };
+  const showExamples = () => { examples.hidden = state.messages.length > 0 || !SERVED.examples.length; };
 
   // -- talking to the API ----------------------------------------------------------------------------------------
-  const historyForApi = () => state.messages.filter((m) => m.role !== "error").slice(-20).map((m) =>
-    m.role === "user" ? { role: "user", content: m.text } : { role: "assistant", content: m.answer.text });
+  const historyForApi = (messages = state.messages) => messages.filter((m) => m.role !== "error").slice(-20).map(
+    (m) => m.role === "user" ? { role: "user", content: m.text } : { role: "assistant", content: m.answer.text });
 
   const errorText = async (response) => {
     let text = "";
@@ -248,6 +298,7 @@
     const userMessage = { role: "user", text: question };
     state.messages.push(userMessage);
     save();
+    showExamples();
     show(userMessage);
 
     const live = el("div", { class: "msg bot" }, el("p", { class: "pending", text: "Looking it up in the article…" }));
@@ -274,8 +325,9 @@
         }
       });
       if (!final) throw new Error("The answer was cut off. Please try again.");
-      state.messages.push({ role: "assistant", answer: final });
-      live.replaceWith(answerNode(final));
+      const answerMessage = { role: "assistant", answer: final };
+      state.messages.push(answerMessage);
+      live.replaceWith(messageNode(answerMessage));
     } catch (error) {
       const message = error instanceof TypeError
         ? "Could not reach the assistant. Check your connection and try again."
@@ -289,6 +341,41 @@
       log.removeAttribute("aria-busy");
       save();
       scrollDown();
+    }
+  };
+
+  // The server answers the same question again and stores its own answer (so a vote cannot carry made-up text);
+  // it checks that this is the answer that was shown. 202: not saved yet, but kept and saved with the next vote.
+  const sendVote = async (message, vote, buttons, status) => {
+    if (message.vote === vote || status.dataset.saving) return;
+    const before = state.messages.slice(0, state.messages.indexOf(message));
+    if (before.length && before[before.length - 1].role === "user") before.pop(); // the question itself
+    status.dataset.saving = "1";
+    status.className = "ack";
+    status.textContent = "Saving your vote…";
+    try {
+      const response = await fetch(API + "/api/feedback", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ vote, message: message.answer.question, history: historyForApi(before),
+                               answer_text: message.answer.text, session_id: state.session_id, source: "widget" }),
+      });
+      if (response.status !== 200 && response.status !== 202) throw new Error(await errorText(response));
+      message.vote = vote;
+      save();
+      for (const [name, button] of Object.entries(buttons)) button.setAttribute("aria-pressed", String(name === vote));
+      if (response.status === 200) {
+        status.textContent = "Thanks — your feedback was saved.";
+      } else {
+        status.classList.add("warn");
+        status.textContent = (await response.json()).detail;
+      }
+    } catch (error) {
+      status.classList.add("warn");
+      status.textContent = error instanceof TypeError
+        ? "Could not reach the assistant, so your vote was not saved. Please try again."
+        : String(error.message || error);
+    } finally {
+      delete status.dataset.saving;
     }
   };
 
@@ -309,6 +396,7 @@
     state.session_id = newSessionId();
     log.replaceChildren();
     save();
+    showExamples();
     input.focus();
   });
   panel.addEventListener("keydown", (event) => {
@@ -337,6 +425,7 @@
 
   if (!state.session_id) state.session_id = newSessionId();
   for (const message of state.messages) log.append(messageNode(message));
+  showExamples();
   setOpen(Boolean(state.open), { focus: false });
 
   const attach = () => document.body.append(host);
