@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from assistant.chain import Assistant
 from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
-from assistant.web.page import EXAMPLES
+from assistant.web.examples import EXAMPLES
 from test_browser import ICE, WIDGET, ask_widget, browser, open_widget, page, screenshot  # noqa: F401 — fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -18,12 +18,11 @@ from ..errors import AssistantError, FeedbackNotSaved
 from ..render import as_dict
 from ..settings import Settings
 from . import cards
+from .examples import EXAMPLES
 from .feedback import FeedbackStore
 from .service import AnswerService
 
 TITLE = "Hip pain after running"
-EXAMPLES = ["how long should i ice my hip?", "what causes pain on the outside of my hip?",
-            "how fast can i increase my mileage?", "when should i see a doctor?"]
 DISCLAIMER = ("Answers come word for word from one Hinge Health article, “Hip Pain After Running” (Mar 26, 2024), "
               "with its sources. This is general information, not medical advice or a diagnosis: if you are worried "
               "about your symptoms, see a doctor.")

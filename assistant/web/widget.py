@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from .page import EXAMPLES
+from .examples import EXAMPLES  # not from page.py, which imports gradio
 
 WIDGET_JS = Path(__file__).with_name("widget.js")
 SERVED_MARK = 'const SERVED = {"examples": [], "feedback": false};'  # in widget.js; replaced as it is served
