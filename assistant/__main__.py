@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import textwrap
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from . import __version__
@@ -370,26 +371,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def silence() -> None:
-    """--quiet: no progress bars or loading output from Hugging Face libraries, and no log lines below errors."""
+@contextmanager
+def silenced():
+    """--quiet: no progress bars or loading output from Hugging Face libraries, and no log lines below errors —
+    for this command only, so a caller that runs `main([...])` in-process gets its logging back afterwards."""
     import logging
     import warnings
 
     # Read when huggingface_hub and transformers are imported, which the commands do after this (inside them).
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+    quiet_env = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    before = {name: os.environ.get(name) for name in quiet_env}
+    os.environ.update(quiet_env)
     logging.disable(logging.WARNING)
-    warnings.filterwarnings("ignore")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(logging.NOTSET)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .errors import AssistantError, IndexNotReady
 
-    if args.quiet:
-        silence()
     try:
-        return args.func(args)
+        with silenced() if args.quiet else nullcontext():
+            return args.func(args)
     except IndexNotReady as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INDEX

@@ -41,9 +41,9 @@ def imported_distributions(folder: Path) -> dict[str, set[str]]:
             for top in (name.split(".")[0] for name in names):
                 if top not in sys.stdlib_module_names and top not in local:
                     found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
-    unknown = sorted(set(found) - set(providers))
-    assert not unknown, f"imported, but no installed distribution provides them: {unknown}"
-    return {top: {canonical(d) for d in providers[top]} for top in found}
+    # A module of an extra that is not installed here (`make test` does not install the bench extra) is taken to
+    # come from the distribution of its own name: langchain_chroma from langchain-chroma.
+    return {top: {canonical(d) for d in providers.get(top, [top])} for top in found}
 
 
 def test_every_import_of_the_package_is_a_declared_dependency_and_nothing_else_is():

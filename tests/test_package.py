@@ -24,6 +24,7 @@ import tomllib
 from live_server import Served, free_port, wait_for
 
 from assistant.settings import ROOT
+from assistant.web.widget import script
 
 pytestmark = pytest.mark.slow
 
@@ -144,7 +145,7 @@ def test_the_installed_package_serves_the_page_the_widget_and_the_api(installed)
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         widget = served.get("/widget.js")
         assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
-        assert widget.text == (ROOT / "assistant" / "web" / "widget.js").read_text(encoding="utf-8")
+        assert widget.text == script(feedback=True).decode()  # the source tree's widget, examples and votes on
         chat = served.post("/api/chat", json={"message": "how long should i ice my hip"})
         assert chat.status_code == 200 and chat.json()["status"] == "answered" and chat.json()["citations"]
     finally:
