@@ -237,9 +237,7 @@ class Assistant:
         """The top-k passages, and for a follow-up the passages its topic cited; reference-list entries only
         when the question asks for a source."""
         k = self.settings.top_k
-        ranked = self.engine.retrieve(query, k=len(self.engine.chunks), query_vector=vector)
-        if not decline.asks_for_source(query):
-            ranked = [h for h in ranked if h.chunk.kind != "reference"]
+        ranked = self.engine.passages(query, vector)
         cited = set(topic.chunk_ids) if topic else set()
         return [h for i, h in enumerate(ranked) if i < k or h.chunk.id in cited]
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import indexing
 from .corpus import Document
+from .decline import asks_for_source
 from .embedding import ModelFiles, QueryEncoder
 from .errors import IndexNotReady
 from .lexical import LexicalIndex
@@ -157,6 +158,12 @@ class Engine:
             while len(self._embedded) > EMBED_CACHE_SIZE:
                 self._embedded.popitem(last=False)
         return vector
+
+    def passages(self, query: str, query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Every passage, best first; reference-list entries only when the query asks for a source ("which
+        study …"): a bibliography line shares a question's words without answering it."""
+        ranked = self.retrieve(query, k=len(self.chunks), query_vector=query_vector)
+        return ranked if asks_for_source(query) else [hit for hit in ranked if hit.chunk.kind != "reference"]
 
     def retrieve(self, query: str, k: int | None = None, mode: Mode | None = None,
                  query_vector: np.ndarray | None = None) -> list[Hit]:

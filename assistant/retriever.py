@@ -21,7 +21,6 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import Field
 
 from .chain import clean_text
-from .decline import asks_for_source
 from .engine import Engine
 from .errors import BadInput
 from .models import Hit
@@ -42,9 +41,7 @@ class ArticleRetriever(BaseRetriever):
             raise BadInput(f"k must be at least 1, not {k}.")
         engine = self.engine
         engine.follow_index()
-        ranked = engine.retrieve(query, k=len(engine.chunks))
-        if not asks_for_source(query):
-            ranked = [hit for hit in ranked if hit.chunk.kind != "reference"]
+        ranked = engine.passages(query)  # the assistant's own rule for reference-list entries
         return [as_document(hit) for hit in ranked[:k or self.k or engine.settings.top_k]]
 
 
