@@ -704,3 +704,37 @@ def test_misses_of_the_fourth_sealed_split_after_it_was_scored(category, message
     "a runner", a typo in "night sweats", pins and needles called "fuzzy"."""
     assert category in _categories(message)
     assert not check("a runner fell on the ice in front of me, she got up and jogged off").fired
+
+
+@pytest.mark.parametrize(("history", "message"), [
+    (["i had a fever and chills last week"],
+     "all better now, been fine for 5 days, my hips never hurt during it. when can i start running again?"),
+    (["my friend fell at the track today"],
+     "i only saw it from the stands, she jogged off laughing. made me think tho, should i be doing balance work?"),
+])
+def test_false_alarms_of_the_fourth_sealed_split_after_it_was_scored(history, message):
+    """A symptom denied after a recovery ("never hurt") does not undo it; "jogged off" is a recovery."""
+    assert not check(message, history).fired
+    assert check("all better now but my hip hurts since", ["i had a fever last week"]).fired
+    assert check("was fine for a day but it wont stop hurting now", ["i fell last week"]).fired
+    assert check("she walked off the track limping", ["my friend fell at the track today"]).fired
+
+
+def test_the_meaning_layer_reads_a_recent_turn_together_with_what_the_user_said_after_it(embed):
+    """ "i think i might have hurt my hip" alone reads like an injury; the next turn says it was not one."""
+    taken_back = ["i think i might have hurt my hip"]
+    assert not check("actually no, i didnt fall or anything, its just tight after the long run and im walking fine",
+                     taken_back, embed=embed).fired
+    assert check("what stretches help?", ["i think i hurt my hip, it gives way when i put weight on it"],
+                 embed=embed).fired
+
+
+def test_a_red_flag_older_than_the_meaning_layers_window_still_fires(rules_miss, embed):
+    """Only the meaning layer catches these; said four turns ago and never taken back, they still fire."""
+    from assistant.guard.meaning import CONTEXT_TURNS
+
+    caught = [e.text for e in rules_miss if not e.history and check(e.text, embed=embed).fired][:10]
+    assert len(caught) == 10
+    for red_flag in caught:
+        later = [f"ok thanks. and question {n}: how many reps of clamshells?" for n in range(CONTEXT_TURNS)]
+        assert check(later[-1], [red_flag, *later[:-1]], embed=embed).fired, red_flag

@@ -77,12 +77,15 @@ _OVER = re.compile(
     r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
+    r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
     r"|a thing of the past)\b"
 )
 _NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
                            r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
                            r" (?:\w+ ){0,2}$")  # "says he's fine" is what an injured person says, not a recovery
-# A symptom named after a recovery undoes it: "she says she's fine but her hip hurts".
+# A symptom named after a recovery undoes it: "she says she's fine but her hip hurts"; a denied one does not:
+# "all better now, my hips never hurt during it" ("it won't stop hurting" is no denial).
+_DENIED = re.compile(r"\b(?:not|never|isnt|wasnt|didnt|doesnt|dont|no|without) (?:(?!stop|stopped|quit)\w+ )?$")
 _SYMPTOM = re.compile(r"\b(?:hurts?|hurting|sore|aches?|aching|achy|tender|painful|winc\w*|limp\w*|throb\w*"
                       r"|swollen|bruised|cant walk|moving slow\w*)\b")
 # Long ago: a season or more back, or a habit that has ended ("used to").
@@ -211,16 +214,16 @@ def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
     over = False
     for i, words in enumerate([clause.words[last + 1 :]] + [c.words for c in clauses[at + 1 :]]):
         text = " ".join(words)
-        if i and (_said(_STILL, text) or (over and _SYMPTOM.search(text))):  # "…went away, but now it hurts"
+        if i and (_said(_STILL, text) or (over and _said(_SYMPTOM, text, _DENIED))):  # "…went away, but now it hurts"
             over = False
         if _said(_OVER, text):
             over = True
     return over
 
 
-def _said(pattern: re.Pattern, text: str) -> bool:
+def _said(pattern: re.Pattern, text: str, negated: re.Pattern = _NEGATED_OVER) -> bool:
     """`pattern` occurs in `text` and is not negated ("hasn't healed", "never came back")."""
-    return any(not _NEGATED_OVER.search(text[: found.start()]) for found in pattern.finditer(text))
+    return any(not negated.search(text[: found.start()]) for found in pattern.finditer(text))
 
 
 def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
