@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
-from . import decline, guard
-from .compose import compose
+from . import about, decline, guard
+from .compose import cite_lines, compose
 from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import Topic, is_follow_up, own_subject, refers_back
 from .query import plain_question, question_parts
+from .question_types import answers_amount
 from .runnable import AnswerRunnable
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from . import support
@@ -66,6 +67,7 @@ class Turn:
     hits: list[Hit] = field(default_factory=list)
     topic: Topic | None = None
     evidence: decline.Evidence | None = None
+    about: tuple[str, ...] = ()  # what of the article itself it asks: its date, publisher, clinicians (about.py)
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
@@ -244,30 +246,40 @@ class Assistant:
     def _retrieve(self, turn: Turn) -> Turn:
         start = time.perf_counter()
         turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic = self.read(turn.question, turn.user_turns)
+        turn.about = about.asked_about(self.engine.speller(plain_question(turn.question)), self._people)
         turn.lap("retrieve", start)
         return turn
 
     def _decide(self, turn: Turn) -> Turn | Answer:
+        if turn.about:
+            return turn  # the front matter answers it, whatever retrieval found
         return self._declined(turn) if self.decline_model.declines(turn.evidence) else turn
+
+    @property
+    def _people(self) -> list[str]:
+        return about.people(self.engine.chunks)
 
     def _compose(self, turn: Turn) -> Answer:
         """The LLM's answer when one is configured and anything of it survives the verifier, else the extractive one."""
         start = time.perf_counter()
         sentences, citations = (), ()
-        if self.chat_model is not None:
+        lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else []
+        if lines:  # exact lines of the front matter: no model rewords them
+            composed = cite_lines(lines, self.engine.document)
+            sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
+        elif self.chat_model is not None:
             generated = generate(self.chat_model, turn.question, turn.hits, self.support, self.engine.document)
             sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,
                                             self.support)
-        if not sentences:
+        if not sentences and not lines:
             composed = compose(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
                                self.engine.lexical, self.engine.document, self.settings.max_sentences,
                                self.settings.max_words, self.engine.chunks,
                                topic_ids=turn.topic.chunk_ids if turn.topic else (), asked=turn.question)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
-        if not sentences or (decline.asks_for_quantity(turn.question)
-                             and not any(decline.states_quantity(s.text) for s in sentences)):
-            return self._declined(turn)  # nothing left, or a "how many" question the passages give no amount for
+        if not sentences or not any(answers_amount(turn.question, s.text) for s in sentences):
+            return self._declined(turn)  # nothing left, or a "how long" question the passages give no duration for
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
                                          query=turn.query))
 

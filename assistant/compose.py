@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .about import ABOUT_SECTION
 from .corpus import Document
 from .decline import asks_for_quantity, asks_for_source, states_quantity
 from .lexical import LexicalIndex, tokenize
@@ -54,6 +55,8 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
     for hit in hits:
         if hit.chunk.kind == "reference" and not wants_source:
             continue  # a citation line answers "which study…", not "what is…"
+        if hit.chunk.heading_path[-1] == ABOUT_SECTION:
+            continue  # front-matter lines answer questions about the article itself, chosen in about.py
         scores = sentence_vectors[hit.chunk.id] @ query_vector
         terms = lexical.sentence_terms[hit.chunk.id]
         for i, sentence in enumerate(hit.chunk.sentences):
@@ -105,6 +108,12 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         _add_sources(chosen, hits, document)
     return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
                  document)
+
+
+def cite_lines(lines: Sequence[tuple[Chunk, int]], document: Document) -> Composed:
+    """Given sentences (chunk, index), cited in the article's order: for answers chosen by rule, not by score."""
+    return _cite(sorted((((chunk.id, i), chunk) for chunk, i in lines), key=lambda item: item[1].sentences[
+        item[0][1]].start), document)
 
 
 def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document: Document) -> None:

@@ -59,6 +59,46 @@ _PERSON = re.compile(r"\b(Dr\.|PT|DPT|MD|says|said|physical therapist|surgeon|re
                      r"[A-Z][a-z]+, [A-Z]\.)", re.U)
 
 
+_ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times\b|\bhow many (days|sessions|runs|workouts)\b.*"
+                             r"\b(a|per|each|every) (day|week|month)\b", re.I)
+_ASKS_DURATION = re.compile(r"\bhow (long|soon)\b|\b(until|til+) when\b|\bhow many (seconds|minutes|hours|days|weeks|"
+                            r"months|years)\b", re.I)
+_ASKS_COUNT = re.compile(r"\bhow (many|much|far)\b|\bwhat (dose|dosage|amount)\b", re.I)
+_FREQUENCY = re.compile(r"\b(once|twice|daily|weekly|every|times? (a|per|each)|per (day|week|month)|a (day|week))\b", re.I)
+_DURATION = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|few|several|couple|short|some|long)\b[\w\s%-]{0,20}?"
+                       r"(?<!per )(?<!each )(?<!every )(?<! a )\b(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?"
+                       r"|period|while)\b|\b(temporarily|briefly|permanently|forever)\b", re.I)
+_PEOPLE = frozenset({"people", "ppl", "persons", "participants", "runners", "patients", "adults", "women", "men"})
+_UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks", "months", "years", "times", "miles", "km",
+                    "kilometers", "percent"})
+
+
+def answers_amount(question: str, sentence: str) -> bool:
+    """Does the sentence give the amount asked for? "How long" wants a duration, "how often" a frequency, and
+    "how many reps" a count of reps: "two to three times per week" answers the second, not the others.
+    True when the question asks for no amount.
+
+    >>> answers_amount("how long should i hold it", "Try two to three times per week.")
+    False
+    >>> answers_amount("for how long", "Avoid it, just for a few days, before nudging back.")
+    True
+    >>> answers_amount("how many sets of squats", "Strength train two to three times per week.")
+    False
+    """
+    if _ASKS_FREQUENCY.search(question):
+        return bool(_FREQUENCY.search(sentence))
+    if _ASKS_DURATION.search(question):
+        return bool(_DURATION.search(sentence))
+    if not _ASKS_COUNT.search(question):
+        return True
+    if not states_quantity(sentence):
+        return False
+    counted = re.search(r"\bhow many (\w+)", question, re.I)
+    if counted and counted.group(1).lower() not in _UNITS | _PEOPLE:  # "how many people…": a share answers it
+        return counted.group(1).lower().rstrip("s")[:6] in sentence.lower()  # "reps", "stretches", "people"
+    return True
+
+
 def fits(kind: Kind, sentence: str) -> bool:
     """Could this sentence be the kind of answer asked for? (Only kinds with a clear marker are checked.)"""
     if kind == "amount":

@@ -7,7 +7,7 @@ import doctest
 
 import pytest
 
-from assistant import conversation, question_types
+from assistant import about, conversation, question_types
 from assistant.chain import Assistant
 from assistant.evaluation.answer_set import LabelledItem, LabelledTurn, direct_position, load, score
 from assistant.errors import BadInput
@@ -59,6 +59,46 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     assert cited.end < assistant.engine.document.blocks[0].start  # the span is the front matter itself
 
 
+@pytest.mark.parametrize("turns, shown, not_shown", [
+    (["who wrote this"], ["Mary Kimbrough"], ["publisher:"]),
+    (["when was this publsihed"], ["Mar 26, 2024"], ["name:"]),
+    (["who is jonathan lee"], ["Jonathan Lee", "Dr. Lee is a board-certified orthopedic surgeon"],
+     ["Kimbrough", "Peterson", "publisher:"]),
+    (["who is jonathan lee", "and dylan peterson?"], ["Dr. Peterson is a Hinge Health physical therapist"],
+     ["Jonathan Lee"]),
+    (["who wrote this", "who else checked it"], ["Jonathan Lee", "Dylan Peterson"], ["Kimbrough"]),
+])
+def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
+    """Not the whole front matter, the reference list's authors, or a decline."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered"
+    assert all(text in answer.text for text in shown), answer.text
+    assert not any(text in answer.text for text in not_shown), answer.text
+
+
+def test_a_question_about_a_study_or_another_subject_is_not_taken_for_one_about_the_article(assistant):
+    study = assistant.answer("who wrote the study about mri abnormalities")
+    assert "name: Mary Kimbrough" not in study.text and "publisher:" not in study.text
+    runner = assistant.answer("is dr kimbrough a runner herself")
+    assert runner.status == "answered" and "publisher:" not in runner.text and "name:" not in runner.text
+
+
+@pytest.mark.parametrize("question", [
+    "how long should i hold the figure four stretch",  # the article gives no duration for it
+    "how many sets of squats should i do per session",  # nor a number of sets
+    "how many cortisone shots can you get in the hip per year",
+])
+def test_an_amount_the_article_does_not_give_is_declined_not_answered_with_another_amount(assistant, question):
+    """ "Two to three times per week" is a frequency: it answers neither "how long" nor "how many sets"."""
+    assert assistant.answer(question).status == "declined"
+
+
+def test_an_amount_of_the_kind_asked_is_answered(assistant):
+    rest, how_long = talk(assistant, "should i stop running when my hip hurts", "for how long")
+    assert how_long.status == "answered" and "just for a few days" in how_long.text
+    assert "two to three times per week" in assistant.answer("how often should i strength train").text
+
+
 def test_the_answer_starts_with_the_sentence_that_answers(assistant):
     answer = assistant.answer("how long should i ice my hip")
     assert direct_position(answer, ["20 minutes"]) == 0
@@ -85,7 +125,7 @@ def test_a_labelled_file_with_a_quote_the_article_lacks_is_refused_with_its_line
         load(path, assistant.engine.document.text)
 
 
-@pytest.mark.parametrize("module", [conversation, question_types])
+@pytest.mark.parametrize("module", [about, conversation, question_types])
 def test_the_examples_in_the_docstrings_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed

@@ -23,7 +23,8 @@ from .run import EvalResult, evaluate
 
 DEFAULT_CASES = ROOT / "eval" / "cases.yaml"
 DEFAULT_OUT = ROOT / "eval" / "out"
-DEFAULT_ANSWER_SETS = (ROOT / "eval" / "answers" / "dev_singles.jsonl", ROOT / "eval" / "answers" / "dev_conversations.jsonl")
+DEFAULT_ANSWER_SETS = tuple(ROOT / "eval" / "answers" / name
+                            for name in ("dev_singles.jsonl", "dev_conversations.jsonl", "dev2.jsonl"))
 
 
 @dataclass(frozen=True)

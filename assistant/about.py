@@ -1,0 +1,100 @@
+"""Questions about the article itself — who wrote or reviewed it, who published it and when — and their answers.
+
+"Who wrote this?" means little to an embedding model: retrieval found the reference list's authors or
+filler, and the decline model, seeing no passage close to it, often declined. These questions have
+exact answers in the front matter ("About This Article") and the clinicians' bios, so they are
+recognised by their words and answered with those lines, verbatim and cited like any other sentence.
+
+>>> asked_about("who wrote this"), asked_about("when did it come out"), asked_about("who else checked it")
+(('clinicians',), ('published',), ('reviewers',))
+>>> asked_about("when was this publsihed"), asked_about("who is jonathan lee", ["Jonathan Lee"])
+(('published',), ('lee',))
+>>> asked_about("who wrote the mri study"), asked_about("when should i see a doctor")
+((), ())
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .models import Chunk
+
+ABOUT_SECTION = "About This Article"
+EXPERTS_SECTION = "Our Hinge Health Experts"
+
+_THE_ARTICLE = r"(?:this|it|the article|this article|the piece|this piece|the page|this page|the post|this post)"
+_NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|paper|research|reference|journal|trial|survey|source)\b")
+_ASKS = {
+    "published": re.compile(
+        rf"\bwhen (?:was|did|is|were) {_THE_ARTICLE}\b.*\b(?:publ\w*|writ\w*|come out|came out|post\w*|releas\w*"
+        rf"|updat\w*|dated|put (?:up|out)|made)\b|\b(?:publ\w*|post|release) date\b|\bdate (?:of|on) "
+        rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
+        rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"),
+    "publisher": re.compile(
+        rf"\bwho (?:published|publishes|puts out|put out|runs|owns)\b|\bpublisher\b|\bwhat (?:company|website|site"
+        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out)\b|\bwho(?:'?s| is) behind\b"),
+    "clinicians": re.compile(
+        rf"\bwho (?:wrote|writes|authored|made|put together|created|is the author)\b|\bauthor(?:s|ed)?\b"
+        rf"|\bwritten by\b|\bwho (?:is|was) {_THE_ARTICLE} (?:by|from)\b|\bwho are the (?:experts|clinicians)\b"),
+    "reviewers": re.compile(
+        r"\bwho\b.*\b(?:check\w*|review\w*|vet\w*|approv\w*|fact.?check\w*|look\w* over|signed off)\b"
+        r"|\breviewers?\b|\breviewed by\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
+        r"(?:reviewed|checked|vetted)\b"),
+}
+_ABOUT_A_PERSON = re.compile(
+    r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\brole\b|\bjob\b|\btitle\b|\bbackground\b|\bbio\b"
+    r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
+    r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real )?(?:doctor|surgeon|pt|physio\w*"
+    r"|physical therapist|md)\b")
+_WORD = re.compile(r"[a-z]+")
+
+
+def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
+    """What about the article a question asks for: "published", "publisher", "clinicians", "reviewers", or the
+    surname of one of `people` (the clinicians' full names); () when it asks about something else."""
+    text = question.lower().replace("’", "'")
+    found = [field for field, pattern in _ASKS.items() if pattern.search(text)]
+    if "clinicians" in found and _NOT_THE_ARTICLE.search(text):
+        found.remove("clinicians")  # "who wrote the MRI study" is the reference list's business
+    if "reviewers" in found and _NOT_THE_ARTICLE.search(text):
+        found.remove("reviewers")
+    words = set(_WORD.findall(text))
+    named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
+    if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
+        found += [n for n in named if n not in found]  # "who is jonathan lee", "and dylan peterson?"
+    return tuple(found)
+
+
+def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Chunk, int]]:
+    """The front-matter lines and bios that answer, as (chunk, sentence index), in the article's order."""
+    about = next((c for c in chunks if c.heading_path[-1] == ABOUT_SECTION), None)
+    experts = next((c for c in chunks if c.heading_path[-1] == EXPERTS_SECTION), None)
+    picks: list[tuple[Chunk, int]] = []
+    if about is None:
+        return picks
+    for i, sentence in enumerate(about.sentences):
+        text = sentence.text
+        wanted = (("published" in asked and text.startswith("published:"))
+                  or ("publisher" in asked and text.startswith("publisher:"))
+                  or ("clinicians" in asked and text.startswith("name:"))
+                  or ("reviewers" in asked and text.startswith("name:") and "review" in text.lower())
+                  or any(text.startswith("name:") and _surname(text) == person for person in asked))
+        if wanted:
+            picks.append((about, i))
+    people = {_surname(about.sentences[i].text) for _, i in picks if about.sentences[i].text.startswith("name:")}
+    if experts is not None and (set(asked) & people):  # a question about one person also gets their bio
+        picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
+                                                                               for p in set(asked) & people)]
+    return picks
+
+
+def people(chunks: Sequence[Chunk]) -> list[str]:
+    """The clinicians' full names, from the front-matter lines."""
+    about = next((c for c in chunks if c.heading_path[-1] == ABOUT_SECTION), None)
+    return [re.match(r"name: (.+)", s.text).group(1).strip() for s in (about.sentences if about else ())
+            if s.text.startswith("name:")]
+
+
+def _surname(line: str) -> str:
+    return re.match(r"name: (.+)", line).group(1).split("\n")[0].split()[-1].lower()
