@@ -738,3 +738,10 @@ def test_a_red_flag_older_than_the_meaning_layers_window_still_fires(rules_miss,
     for red_flag in caught:
         later = [f"ok thanks. and question {n}: how many reps of clamshells?" for n in range(CONTEXT_TURNS)]
         assert check(later[-1], [red_flag, *later[:-1]], embed=embed).fired, red_flag
+
+
+def test_what_the_fifth_sealed_split_found_after_it_was_scored():
+    """eval/guard/sealed5.jsonl (scored once, before these fixes): a hit with a stick, and an idiom."""
+    assert "trauma" in _categories("took a hockey stick to the side of the hip at rec league monday, running feels off")
+    assert not check("i tripped over my words giving the welcome speech lol, any hip mobility routine?").fired
+    assert check("i tripped over my feet on the trail and landed on my hip").fired

@@ -154,7 +154,8 @@ RULES: tuple[Rule, ...] = (
             r"|break|back))",
             r"tumbled|tumbling (?:down|over)|wiped out(?! (?:for|by|from|after|all))|wipe ?out|biffed|face ?plant\w*"
             r"|ate (?:dirt|pavement|the pavement|asphalt|concrete)",
-            r"(?:slipped|slipping|tripped|tripping) (?:on|over|and|while|down|off|during|going|coming|backwards|hard)",
+            r"(?:slipped|slipping|tripped|tripping) (?!over (?:my |his |her |their |our )?(?:own )?(?:words|tongue|lines))"
+            r"(?:on|over|and|while|down|off|during|going|coming|backwards|hard)",
             r"stumbled (?:and|over|while|during|down|hard)",
             r"(?<!like i )(?<!like ive )(?<!like id )(?<!like weve )(?<!as if i )"  # "feel like i got run over" is a simile
             r"(?:got|get|gets|getting|was|been|were) ~1 (?:hit|struck|tackled|clipped|knocked (?:down|over|out)"
@@ -189,7 +190,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:reversed|backed|swung|slammed|crashed|ran|bumped|banged|drove|rolled|smashed) into (?:me|my (?:hip|side|leg|thigh))|threw me|(?:taken|took me|takes me) out|knocked me (?:\w+ )?(?:down|over|sideways|flying|off)",
             r"(?:got|get|was|been) (?:\w+ )?(?:cliped|clipped|checked into|boarded|kicked (?:in|on)|kneed|elbowed|thrown|rammed|taken out|run into|body slammed)",
             r"landed (?:\w+ ){0,2}on (?:it|my|the|that)|bounced off|ate it|went flying|(?:went|flew) over (?:my|the) (?:handlebars|bars)|came off (?:my|the|a) (?:bike|board|horse|scooter|skateboard)|bailed",
-            r"took (?:a|an) (?:\w+ )?(?:knee|elbow|hit|shot|boot|kick) (?:\w+ ){0,3}(?:to|into|on) (?:the (?:side of )?)?(?:my )?(?:hip|side|thigh|leg)|(?:took|taking) the (?:whole|hole|full) (?:hit|impact)",
+            r"took (?:a|an) (?:\w+ )?(?:knee|elbow|hit|shot|boot|kick|stick|bat|puck|ball|racket|racquet|club|helmet) (?:\w+ ){0,3}(?:to|into|on) (?:the (?:side of )?)?(?:my )?(?:hip|side|thigh|leg)|(?:took|taking) the (?:whole|hole|full) (?:hit|impact)",
             r"(?:mtb|bike|ski|snowboard|snowbaord|skateboard|skatepark|hockey|horse|scooter|e ?scooter|trail|road|car|moped) (?:crash|accident|wipeout|spill|collision)",
             r"colided|collided|car door|hit by (?:a|the) (?:\w+ )?(?:mirror|door|ball|branch)",
             r"(?:fell|toppled|landed|crashed|collapsed|tripped) (?:onto|on top of|into) me"
