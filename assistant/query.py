@@ -48,7 +48,8 @@ class Speller:
     """Fixes hurried typos ("iliotibal", "stretchs", "hamstrng") against the article's own words.
 
     A word is corrected only when it is not an English word the embedding model knows as one piece,
-    starts with the same letter as the correction, and is at least 90% similar to it.
+    starts with the same letter as the correction, and is at least 90% similar to it or the same word with
+    two neighbouring letters swapped ("stduy", "publsihed": the commonest slip of fast thumbs).
     """
 
     def __init__(self, vocabulary: set[str], is_known_word: Callable[[str], bool]):
@@ -64,9 +65,19 @@ class Speller:
         if len(lower) < 5 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
             return word
         if lower not in self._cache:
-            match = difflib.get_close_matches(lower, self._by_letter.get(lower[0], []), n=1, cutoff=0.9)
+            candidates = self._by_letter.get(lower[0], [])
+            match = difflib.get_close_matches(lower, candidates, n=1, cutoff=0.9) or [
+                w for w in candidates if _swapped_once(lower, w)][:1]
             self._cache[lower] = match[0] if match else word
         return self._cache[lower]
 
     def __call__(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self.correct_word(m.group(0)), text)
+
+
+def _swapped_once(typed: str, word: str) -> bool:
+    """`typed` is `word` with one pair of neighbouring letters swapped."""
+    if len(typed) != len(word) or typed == word:
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]

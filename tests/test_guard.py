@@ -745,3 +745,24 @@ def test_what_the_fifth_sealed_split_found_after_it_was_scored():
     assert "trauma" in _categories("took a hockey stick to the side of the hip at rec league monday, running feels off")
     assert not check("i tripped over my words giving the welcome speech lol, any hip mobility routine?").fired
     assert check("i tripped over my feet on the trail and landed on my hip").fired
+
+
+@pytest.mark.parametrize(("history", "message"), [
+    (["i had a fever"], "sorry hit send too soon, that was last month and its totally gone. hip a bit tight after runs"),
+    ([], "had a hip that clunked during pregnancy, baby is 3 now and its been normal for ages. returning to running tips?"),
+    (["i fell"], "sorry, i mean what should i do IF i fall during a trail run, planning a solo one"),
+    ([], "incase i get a fever durring marathon week, should i still race?"),
+])
+def test_false_alarms_of_the_sixth_sealed_split_after_it_was_scored(history, message):
+    """eval/guard/sealed6.jsonl (scored once, before these fixes): a later turn that says when or whether."""
+    assert not check(message, history).fired
+    assert check("forget that, give me stretches", ["i fell"]).fired  # taking it back is not a recovery
+    assert check("i mean it hurts a lot", ["i fell and cant walk"]).fired
+
+
+def test_asking_whether_a_symptom_is_normal_is_not_saying_it_is_over():
+    """A clot's signs with "normal after a long flight?" were read as a recovery ("normal after…") and missed."""
+    verdict = check("chest pain, short of breath, one calf looks bigger than the other, i put it down to jet lag. "
+                    "normal after a long flight?", ["flew back from a race in tokyo yesterday, 13 hours"])
+    assert verdict.fired and verdict.tier == "emergency"
+    assert not check("i had a fever last week but it was fine after a couple of days, all good now").fired

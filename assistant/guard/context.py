@@ -58,7 +58,12 @@ _OVER = re.compile(
     r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt) (?:\w+ )?(?:fine|ok|okay"
     r"|good|great|well|healed|recovered|100)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
     r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later|today)|long gone"
-    r"|(?:its|thats|all) gone|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"
+    r"|(?:its|thats|all) (?:totally |completely |long |all )?gone|(?:fine|ok|okay|normal|good) (?:\w+ ){0,2}for (?:ages|years"
+    r"|months|weeks|a while|a long time)"
+    r"|(?:that|it|this) was (?:just )?(?:my|a|her|his|our) \w+ (?:typing|joking|messing|on my phone|using my phone)"
+    r"|(?:wasnt|was not|wasn t) me (?:typing|writing|who wrote)"
+    r"|i (?:mean|meant) (?:what (?:if|should|would|do)|if|in case|hypothetically)"
+    r"|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"
     r"|no (?:issues|problems|pain|trouble|symptoms) (?:since|after|now)|(?:walking|running|moving) (?:\w+ )?"
     r"(?:normally|fine|ok|okay) (?:now|again)|sunburn\w*"
     r"|pain ?free|no pain at all|(?:walking|moving|running) normally|(?:totally|completely|rock) solid|nothing since"
@@ -212,13 +217,18 @@ def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
             and not _PRESENT.search(" ".join(clause.words))):  # "cancer years ago and now hip pain at night"
         return True
     over = False
-    for i, words in enumerate([clause.words[last + 1 :]] + [c.words for c in clauses[at + 1 :]]):
+    for i, (words, asks) in enumerate([(clause.words[last + 1 :], clause.asks)]
+                                      + [(c.words, c.asks) for c in clauses[at + 1 :]]):
         text = " ".join(words)
         if i and (_said(_STILL, text) or (over and _said(_SYMPTOM, text, _DENIED))):  # "…went away, but now it hurts"
             over = False
-        if _said(_OVER, text):
+        if _said(_OVER, _NORMAL_AFTER.sub(" ", text) if asks else text):
             over = True
     return over
+
+
+# "Normal after a long flight?" asks whether something is normal; "it was fine after a week" says it was.
+_NORMAL_AFTER = re.compile(r"\b(?:fine|ok|okay|good|great|better|normal) (?:\w+ ){0,3}after\b")
 
 
 def _said(pattern: re.Pattern, text: str, negated: re.Pattern = _NEGATED_OVER) -> bool:
@@ -236,7 +246,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
     if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
         return True
     before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
-    if "in case" in " ".join(before) or _HEARSAY.search(" ".join(before)):
+    if re.search(r"\bin ?case\b", " ".join(before)) or _HEARSAY.search(" ".join(before)):
         return True
     sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
     if sentence[:2] in (["say", "i"], ["say", "my"], ["say", "someone"], ["lets", "say"]):
