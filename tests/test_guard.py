@@ -766,3 +766,14 @@ def test_asking_whether_a_symptom_is_normal_is_not_saying_it_is_over():
                     "normal after a long flight?", ["flew back from a race in tokyo yesterday, 13 hours"])
     assert verdict.fired and verdict.tier == "emergency"
     assert not check("i had a fever last week but it was fine after a couple of days, all good now").fired
+
+
+def test_what_the_seventh_sealed_split_found_after_it_was_scored():
+    """eval/guard/sealed7.jsonl (scored once, before these fixes): a stress fracture anywhere, by any name, is a
+    history that counts; "fell off the training wagon" is an idiom."""
+    assert "stress_fracture_history" in _categories("i had a fatigue fracture in my heel a few years ago. hip drills?")
+    assert check("whats a good warm up to start back running? hip feels a little stiff",
+                 ["just got the all clear after my metatarsal stress fracture"]).fired
+    assert not check("my friends stress fracture healed fine, she is running again").fired
+    assert not check("so i fell off the training wagon for a month lol. hows best to build back safely for my hips",
+                     ["used to run 4x a week"]).fired

@@ -61,6 +61,7 @@ _OVER = re.compile(
     r"|(?:its|thats|all) (?:totally |completely |long |all )?gone|(?:fine|ok|okay|normal|good) (?:\w+ ){0,2}for (?:ages|years"
     r"|months|weeks|a while|a long time)"
     r"|(?:that|it|this) was (?:just )?(?:my|a|her|his|our) \w+ (?:typing|joking|messing|on my phone|using my phone)"
+    r"|(?:it|that|this) was (?:just |only )?(?:the )?(?:cold|rain|wet|weather|wind|snow|freezing|temperature|temp)\b"
     r"|(?:wasnt|was not|wasn t) me (?:typing|writing|who wrote)"
     r"|i (?:mean|meant) (?:what (?:if|should|would|do)|if|in case|hypothetically)"
     r"|(?:totally|completely|perfectly|back to|all) normal|(?:full|complete) recovery"

@@ -101,7 +101,7 @@ _TERMS = {
     # Not an illness: "marathon fever", "cabin fever".
     "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup",
                                   "shoe", "gold", "disco", "football", "playoff", "taper"),
-    "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?))",
+    "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?)|fatigue frac\w*)",
     "click": (
         r"(?:cli(?:ck|k|c)(?:s|ing|in|ed|y)?(?! (?:for|with) (?:me|us|him|her|them)| on| with (?:a|the|my|our|some|this)"
         r" (?:\w+ ){0,2}(?:club|group|team|coach|crew|people|physio|trainer|plan))"
@@ -137,7 +137,7 @@ RULES: tuple[Rule, ...] = (
         patterns=(
             r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|ill|sick|silent|quiet|pregnant"
             r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon"
-            r"|off (?:the |my )?(?:pace|plan|schedule|radar)|back (?:into|to|on)|flat(?! on)"
+            r"|off (?:the |my )?(?:\w+ )?(?:pace|plan|schedule|radar|wagon)|back (?:into|to|on)|flat(?! on)"
             r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))"
             r"(?: (?:on|off|down|over|from|onto) <my> \w+)?",
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
@@ -415,7 +415,9 @@ RULES: tuple[Rule, ...] = (
             r"|former|diagnosed|diagnosis of|suffered|recovering from|recovered from|healing|healed|another|last"
             r"|broke|several|multiple|two|three|2|3|a few|couple of|recurring|recurrent|repeated|dx|was|were)"
             r" ~ <stress_fracture>",
-            r"<not_someone_else>my (?:old |previous |last |recent |first |second )?<stress_fracture>",
+            r"<not_someone_else>my (?:old |previous |last |recent |first |second )?(?:(?:heel|foot|shin|tibia|tibial"
+            r"|femur|femoral|metatarsal|pelvic|pelvis|hip|leg|ankle|fibula|sacral|sacrum|navicular|toe|back|spine"
+            r"|rib|calcaneus|calcaneal|lumbar|knee) )?<stress_fracture>",
             r"<stress_fracture> ~ (?:last|before|ago|in (?:19|20)\d\d|in the past|previously|history|healed|back in"
             r"|when i was|in high school|in college|in my (?:shin|foot|femur|hip|tibia|leg|pelvis|metatarsal))",
             r"(?:crack\w*|broke|broken|fractured) (?:\w+ ){0,6}(?:from (?:running|overuse|overtraining|overtraning|over training)|stress (?:fracture|fx|reaction|facture))",
