@@ -6,6 +6,8 @@ It catches exact terms the embedding model blurs ("AAOS", "73%", "clamshells").
 from __future__ import annotations
 
 import math
+import re
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -29,10 +31,23 @@ STOP_WORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | {
 STOP_STEMS = frozenset(_STEMMER.stemWords(STOP_WORDS))  # "gets" is not a stop word, but its stem "get" is one
 
 
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's (and scikit-learn's) token pattern
+_STOP_SET = frozenset(STOP_WORDS)
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    tokens = bm25s.tokenize(texts, stopwords=STOP_WORDS, stemmer=_STEMMER.stemWords, return_ids=False,
-                            show_progress=False)
-    return [[t for t in words if t not in STOP_STEMS] for words in tokens]
+    """Each text's stemmed terms, stop words out: what `bm25s.tokenize(texts, stopwords=STOP_WORDS,
+    stemmer=…, return_ids=False)` gives (lower-cased words of two characters or more, stop words dropped, each
+    stemmed alone), minus the stems of stop words. A question is tokenized by several steps of one answer
+    (retrieval, the decline evidence, composing), so each text's terms are kept (`_terms`); a caller gets its
+    own list."""
+    return [list(_terms(text)) for text in texts]
+
+
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[str, ...]:
+    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP_SET]
+    return tuple(t for t in _STEMMER.stemWords(words) if t not in STOP_STEMS)
 
 
 class LexicalIndex:
