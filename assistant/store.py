@@ -53,6 +53,7 @@ class Store:
         self._client = client
         self.path, self.host, self.port, self.prefix = path, host, port, prefix
         self.repair = repair  # move an unreadable embedded database aside instead of only reporting it
+        self._queried: tuple[str, object] | None = None  # (name, handle) of the collection `query` last used
 
     @property
     def location(self) -> str:
@@ -136,6 +137,7 @@ class Store:
         return {n[len(prefix):] for n in names if n.startswith(prefix)}
 
     def drop(self, generation: str) -> None:
+        self._queried = None
         for kind in ("chunks", "sentences"):
             try:
                 self.client.delete_collection(self._name(kind, generation))
@@ -189,9 +191,15 @@ class Store:
 
     def query(self, generation: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """The n nearest chunks as (chunk id, cosine similarity), most similar first."""
+        name, known = self._name("chunks", generation), self._queried
         with self._reaching():
-            got = self._collection("chunks", generation).query(query_embeddings=[vector], n_results=n,
-                                                               include=["distances"])
+            try:  # the handle is kept: looking the collection up again costs as much as the query
+                collection = known[1] if known and known[0] == name else self._collection("chunks", generation)
+                got = collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            except Exception:
+                self._queried = None  # the next call looks it up again
+                raise
+        self._queried = (name, collection)
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
 
     def check(self) -> Generation:
