@@ -31,7 +31,12 @@ class Retriever:
         self.chunks = {c.id: c for c in chunks}
         self._dense = dense
         self.lexical = lexical
-        self._sentence_vectors = sentence_vectors
+        # Every chunk's sentence vectors stacked in one matrix: each chunk's best sentence is one matrix product and
+        # one `maximum.reduceat` away, not a product per chunk (a score may differ from that in a float32's last bit).
+        self._sentence_ids = [cid for cid, rows in sentence_vectors.items() if cid in self.chunks and len(rows)]
+        self._sentence_rows = (np.concatenate([sentence_vectors[cid] for cid in self._sentence_ids])
+                               if self._sentence_ids else np.zeros((0, 0), dtype=np.float32))
+        self._sentence_starts = np.cumsum([0] + [len(sentence_vectors[cid]) for cid in self._sentence_ids[:-1]])
 
     def retrieve(self, query: str, query_vector: np.ndarray, k: int, mode: Mode = "fused") -> list[Hit]:
         """The k best chunks for the query; a hit carries its dense similarity and BM25 score."""
@@ -39,14 +44,20 @@ class Retriever:
         lexical = self.lexical.scores(query)
         legs = {"dense": _ranks(similarity),
                 "lexical": _ranks({cid: s for cid, s in lexical.items() if s > 0}),
-                "sentences": _ranks({cid: float((v @ query_vector).max()) for cid, v in self._sentence_vectors.items()
-                                     if cid in self.chunks})}
+                "sentences": _ranks(self._best_sentences(query_vector))}
         used = [legs[name] for name in legs] if mode == "fused" else [legs[mode]]
         fused = {cid: sum(1.0 / (RRF_K + ranks[cid]) for ranks in used if cid in ranks) for cid in self.chunks}
         fused = {cid: score for cid, score in fused.items() if score > 0}
         best = sorted(fused, key=lambda cid: (-fused[cid], -similarity.get(cid, 0.0)))[:k]
         return [Hit(self.chunks[cid], fused[cid], similarity.get(cid, 0.0), lexical.get(cid, 0.0), rank)
                 for rank, cid in enumerate(best, start=1)]
+
+    def _best_sentences(self, query_vector: np.ndarray) -> dict[str, float]:
+        """Each chunk's best sentence similarity to the query."""
+        if not self._sentence_ids:
+            return {}
+        best = np.maximum.reduceat(self._sentence_rows @ query_vector, self._sentence_starts)
+        return dict(zip(self._sentence_ids, best.tolist()))
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:
