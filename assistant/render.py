@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from .models import Answer
 
 
 def as_dict(answer: Answer) -> dict:
-    data = asdict(answer)
+    data = asdict(replace(answer, hits=()))  # each hit is summarised below: no deep copy of its whole passage first
     data["text"] = answer.text
     for citation, original in zip(data["citations"], answer.citations):
         for ref, ref_obj in zip(citation["references"], original.references):
