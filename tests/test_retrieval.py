@@ -66,3 +66,18 @@ def test_the_stop_word_copy_equals_scikit_learns():
     from assistant.stop_words import ENGLISH_STOP_WORDS as copy
 
     assert copy == ENGLISH_STOP_WORDS
+
+
+def test_the_tokenizer_gives_the_terms_bm25s_gives():
+    """`lexical.tokenize` is a cached copy of bm25s.tokenize with the same stop words and stemmer; it must not drift
+    from it: the article's lines, the labelled questions and awkward text (case, apostrophes, other scripts)."""
+    import bm25s
+
+    from assistant.lexical import _STEMMER, STOP_STEMS, STOP_WORDS, tokenize
+
+    texts = (ROOT / "corpus" / "article.md").read_text().splitlines() + [c["question"] for c in CASES] + [
+        "", "I", "Don't STRETCH it’s running-related", "İstanbul STRASSE straße", "日本 hip_pain a1 x2y", "runs\tran\nrun"]
+    theirs = bm25s.tokenize(texts, stopwords=STOP_WORDS, stemmer=_STEMMER.stemWords, return_ids=False,
+                            show_progress=False)
+    assert tokenize(texts) == [[t for t in words if t not in STOP_STEMS] for words in theirs]
+    assert tokenize(texts) == tokenize(texts)  # from the cache, the same again
