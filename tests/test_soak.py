@@ -35,7 +35,8 @@ RSS_GROWTH_LIMIT_MIB = 64
 TOPICS = ["how long should i ice my hip", "what stretches help hip pain", "how fast can i increase my mileage",
           "when should i see a doctor", "what pain relievers can i take",
           "what causes pain on the outside of my hip", "how do i warm up before a run"]
-FOLLOW_UP = "and how often?"
+FOLLOW_UP = "what else?"  # an answer of its own after every topic ("and how often?" is now declined after three:
+# the article gives no frequency for pain relievers, warm-ups or the causes of outer-hip pain)
 
 
 @pytest.fixture(scope="module")
