@@ -68,8 +68,7 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
 
 def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Chunk, int]]:
     """The front-matter lines and bios that answer, as (chunk, sentence index), in the article's order."""
-    about = next((c for c in chunks if c.heading_path[-1] == ABOUT_SECTION), None)
-    experts = next((c for c in chunks if c.heading_path[-1] == EXPERTS_SECTION), None)
+    about, experts = _section(chunks, ABOUT_SECTION), _section(chunks, EXPERTS_SECTION)
     picks: list[tuple[Chunk, int]] = []
     if about is None:
         return picks
@@ -91,9 +90,13 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
 
 def people(chunks: Sequence[Chunk]) -> list[str]:
     """The clinicians' full names, from the front-matter lines."""
-    about = next((c for c in chunks if c.heading_path[-1] == ABOUT_SECTION), None)
+    about = _section(chunks, ABOUT_SECTION)
     return [re.match(r"name: (.+)", s.text).group(1).strip() for s in (about.sentences if about else ())
             if s.text.startswith("name:")]
+
+
+def _section(chunks: Sequence[Chunk], heading: str) -> Chunk | None:
+    return next((c for c in chunks if c.heading_path[-1] == heading), None)
 
 
 def _surname(line: str) -> str:
