@@ -54,11 +54,9 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
     """What about the article a question asks for: "published", "publisher", "clinicians", "reviewers", or the
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
-    found = [field for field, pattern in _ASKS.items() if pattern.search(text)]
-    if "clinicians" in found and _NOT_THE_ARTICLE.search(text):
-        found.remove("clinicians")  # "who wrote the MRI study" is the reference list's business
-    if "reviewers" in found and _NOT_THE_ARTICLE.search(text):
-        found.remove("reviewers")
+    about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
+    found = [field for field, pattern in _ASKS.items() if pattern.search(text)
+             and not (about_a_study and field in ("clinicians", "reviewers"))]
     words = set(_WORD.findall(text))
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
