@@ -777,3 +777,37 @@ def test_what_the_seventh_sealed_split_found_after_it_was_scored():
     assert not check("my friends stress fracture healed fine, she is running again").fired
     assert not check("so i fell off the training wagon for a month lol. hows best to build back safely for my hips",
                      ["used to run 4x a week"]).fired
+
+
+@pytest.mark.parametrize(("history", "explained", "still_a_red_flag"), [
+    ([], "my toes went numb on the frosty morning run, fine once i was indoors. best socks?",
+     "my toes went numb on the run and they stay numb for hours after, hip aches too"),
+    ([], "thigh tingled for a minute after i knelt on the kitchen floor to fix the sink",
+     "thigh tingles like ive been kneeling, even without kneeling, and the hip hurts"),
+    ([], "had the chills after the race because we stood in the rain at the finish, hips just tired",
+     "chills and shivers since last night, and my hip is suddenly very painful"),
+    ([], "night sweats this week because the radiator in our bedroom is stuck on, hips are fine",
+     "night sweats for a few weeks now and my hip aches at night"),
+    (["got a fever with tonsillitis"], "no hip problems at all, just want to know when i can run again",
+     "i have a fever with a bug and my hip is really sore and hot"),
+    (["my calf went numb on the run"], "oh wait, my laces were way too tight, it stopped when i loosened them",
+     "my groin went numb on the bike seat and it hasnt come back"),
+])
+def test_a_non_specific_sign_with_its_everyday_cause_named_does_not_escalate(history, explained, still_a_red_flag):
+    """Numbness from the cold or a tight lace, chills from rain, sweats from the heating, a fever from tonsillitis with
+    the hips fine: context.is_explained. A sign that lasts, a cause in a simile or denied, saddle numbness, and an
+    illness with hip pain still escalate."""
+    assert not check(explained, history).fired
+    assert check(still_a_red_flag).fired
+
+
+@pytest.mark.parametrize(("denied", "reported"), [
+    ("no weird bowel stuff or numb patches, just a stiff hip after long runs",
+     "numb patches down my leg, and weird bowel stuff"),
+    ("my physio keeps asking if ive had a stress fracture. i havent. hip drills?",
+     "i had a stress fracture two years ago. hip drills?"),
+])
+def test_a_denied_list_and_a_question_someone_else_asks_do_not_escalate(denied, reported):
+    """The last item of a list after "no" is denied too; "keeps asking if i've had…" is their question, not a report."""
+    assert not check(denied).fired
+    assert check(reported).fired

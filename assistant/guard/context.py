@@ -13,7 +13,7 @@ reviewer can read what counts. When nothing here applies, the match stands: safe
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -256,7 +256,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
         if before[i] not in ("if", "whether"):
             continue
         after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
-        if (i and before[i - 1] in ("what", "wat", "wut", "asked", "wondering", "wonder", "ask")) or (
+        if (i and before[i - 1] in ("what", "wat", "wut", "asked", "asking", "asks", "wondering", "wonder", "wondered", "ask")) or (
                 after and after[0] in _IF_GENERIC):
             return True
         clause_if = before[i + 1 :] + list(clause.words[first : first + 4])  # "if my hip pain ever went down…"
@@ -272,10 +272,96 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
     return False
 
 
+# Everyday causes of a non-specific sign. Numbness or tingling from the cold, ice, a tight lace or sitting cross-legged;
+# chills from rain or wet kit; sweats from the heating; a fever from strep "and my hips are fine". A sign with its
+# cause named is not a report, unless it lasts ("for 3 weeks", "every run") or, for an illness elsewhere, the hip
+# hurts too ("the flu and sudden hip pain" is a red flag).
+_SENSORY = re.compile(r"numb\w*|tingl\w*|dead|fuzzy|asleep|pins")
+_CHILLS = re.compile(r"chills|chilly|shiver\w*")
+_SWEATS = re.compile(r"sweat\w*")
+_FEVER = re.compile(r"fe?ve?r\w*|temp\w*|febrile")
+_COLD = (r"cold(?! (?:virus|bug|sore))|freezing|frozen|frost\w*|winter|snow\w*|wind\w*|degrees|minus \d+|icy"
+         r"|ice ?(?:pack|bath)s?|iced|icing|ice(?! skating)")
+_PRESSURE = (r"menthol|rub|cream|balm|deep heat|tiger balm|lotion|laces?|laced|lacing|waistband|belt"
+             r"|(?:tight|new|too small) (?:\w+ )?(?:shoes|trainers|leggings|trousers|jeans|socks|compression \w+|boots)"
+             r"|cross ?legged|kneel\w*|knelt|sat on|sitting on|saddle|bike seat|spin (?:bike|class)|on the (?:bike|toilet|loo)"
+             r"|an(?:a)?esthetic|injection|dentist|numbing|massage gun")
+_WEATHER = r"rain\w*|wet|soaked|drenched|soggy|damp|standing around|stood around|waiting around"
+_HEAT = (r"heating|heater|radiator|aircon|air con|ac broke|heat ?wave|hot (?:night|room|weather|flat|house|bedroom)"
+         r"|humid\w*|duvet|blanket|menopaus\w*|perimenopaus\w*|hot flush\w*|hot flash\w*|hangover|spicy")
+_ILLNESS = (r"strep|covid|the flu|flu|a cold|head cold|sore throat|tonsil\w*|ear infection|chest infection|uti"
+            r"|vaccin\w*|jab|booster|sinus\w*|stomach bug|tummy bug|a bug|virus|food poisoning|teething|chickenpox")
+_CAUSES = {  # the sign's family -> what explains it
+    "sensory": re.compile(rf"\b(?:{_COLD}|{_PRESSURE})\b"),
+    "chills": re.compile(rf"\b(?:{_COLD}|{_WEATHER}|{_ILLNESS})\b"),
+    "sweats": re.compile(rf"\b(?:{_HEAT}|{_ILLNESS})\b"),
+    "fever": re.compile(rf"\b(?:{_ILLNESS})\b"),
+}
+_UNRELATED = re.compile(r"\b(?:(?:hips?|hip s|legs?) (?:is |are |feel |feels |seem |seems |themselves )?(?:totally |completely "
+                        r"|all |perfectly |actually )?(?:fine|ok|okay|good|great)|no (?:hip|leg) (?:problems?|pain|issues?"
+                        r"|symptoms?|trouble)|nothing to do with (?:running|my hips?|the hip|my legs?)|unrelated"
+                        r"|not (?:hip|running) related)\b")
+_SADDLE = re.compile(r"\b(?:groin|saddle|crotch|genitals?|privates|private (?:area|parts)|inner thighs?|perineum|bum|bottom"
+                     r"|buttocks|between my legs|down there|bladder|bowel|pee|wee|toilet)\b")
+_HIP = frozenset({"hip", "hips", "groin", "leg", "legs", "thigh", "thighs", "knee", "butt", "glute", "glutes", "joint"})
+_AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"
+_NOT_CAUSE = frozenset({"without", "even", "no", "not", "never", "loose", "loosened"})  # "even with loose laces"
+_CAUSAL = frozenset({"from", "because", "cause", "cos", "coz", "bc", "due", "in", "on", "when", "whenever", "after",
+                     "was", "its", "with", "by", "during", "at", "thanks", "of"})
+_LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|three|four|many) (?:days|weeks|months)"
+                    r"|every (?:run|day|night|time i run)|all (?:day|night|week)|constant\w*|(?:wont|doesnt|isnt) go\w*"
+                    r"|on (?:every|all) (?:my )?runs|during (?:my |every |each )?runs?|since (?:my|the) (?:fall|crash))\b")
+
+
+def _family(words: Sequence[str]) -> str:
+    """Which non-specific sign the matched words name: "sensory", "chills", "sweats", "fever", or "" (a specific one)."""
+    for family, pattern in (("sensory", _SENSORY), ("sweats", _SWEATS), ("chills", _CHILLS), ("fever", _FEVER)):
+        if any(pattern.fullmatch(word) for word in words):
+            return family
+    return ""
+
+
+def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
+    """The match is a non-specific sign whose everyday cause the user names: before it in its sentence, after it
+    with a "from / because / in / when…" in between, or in a later turn; or one the user calls unrelated to the hip."""
+    clause = clauses[at]
+    family = _family(clause.words[first : last + 1])
+    sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    if not family or _SADDLE.search(" ".join(sentence)):  # saddle numbness is never explained away
+        return False
+    turn = [c for c in clauses if c.sentence >= 0]
+    later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
+    hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words) for c in clauses)  # not a throat
+    if _LASTS.search(" ".join(sentence)) or _said(_STILL, " ".join(sentence)):
+        return False
+    if _UNRELATED.search(" ".join(w for c in turn for w in c.words) + " " + later) and not (family == "fever" and hip_hurts):
+        return True
+    start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
+    offset = sum(len(c.words) for c in clauses[start:at]) + first
+    before, after = sentence[:offset], sentence[offset + last - first + 1 :]
+    causes = [m.group() for words in (before, after, later.split()) for m in _causes(_CAUSES[family], list(words),
+                                                                                      linked=words is after)]
+    if family == "fever" or all(re.fullmatch(_ILLNESS, c) for c in causes):  # an illness, and the hip in the story
+        return bool(causes) and not any(_HIP.intersection(c.words) for c in clauses)
+    return bool(causes)
+
+
+def _causes(cause: re.Pattern, words: list[str], linked: bool) -> Iterator[re.Match]:
+    """Each cause named in `words`: not in a simile ("like sitting on ice") or denied ("even without ice"); after
+    the sign (`linked`), only with a "from / because / in / when…" just before it."""
+    for i in range(len(words)):
+        found = cause.match(" ".join(words[i:]))
+        if not found or _AS_IF.intersection(words[max(0, i - 4) : i]) or _NOT_CAUSE.intersection(words[max(0, i - 2) : i]):
+            continue
+        if linked and not _CAUSAL.intersection(words[max(0, i - 3) : i]):
+            continue
+        yield found
+
+
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
     """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
     after, that matters now."""
-    if is_hypothetical(clauses, at, first):
+    if is_hypothetical(clauses, at, first) or is_explained(clauses, at, first, last):
         return False
     person = who(clauses, at, first, last)
     if person in ("stranger", "thing"):

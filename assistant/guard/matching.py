@@ -211,17 +211,29 @@ def _document(text: str) -> _Document:
 
 
 def _negated(doc: _Document, start: int) -> bool:
-    """True when a negation cue right before `start`, in the same clause, governs the match."""
+    """True when a negation cue right before `start`, in the same clause, governs the match: "no numbness", or
+    the last item of a denied list ("no weird bladder stuff or numb bits")."""
     before = doc.text[doc.text.rfind("\n", 0, start) + 1 : start]
     words = before.split()[-_NEGATION_WINDOW:]
+    listed = 0  # words of earlier list items, once an "or" / "nor" has been passed
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
         if word in _NEGATION_CUES:
             return True
         coordinated = i + 1 < len(words) and words[i + 1] in ("or", "nor")
-        if word not in _NEGATION_FILLERS and not coordinated:
+        if word in _NOT_A_LIST:
             return False
+        if word not in _NEGATION_FILLERS and not coordinated:
+            if not listed or listed > 3:
+                return False
+            listed += 1
+        if word in ("or", "nor") and not listed:
+            listed = 1
     return False
+
+
+# "I don't know whether it's my back or numbness": a doubt, not a list of denied signs.
+_NOT_A_LIST = frozenset({"know", "sure", "whether", "if", "tell", "why", "how", "what", "but", "and", "because", "until"})
 
 
 def _original(text: str, doc: _Document, start: int, end: int) -> str:
