@@ -811,3 +811,17 @@ def test_a_denied_list_and_a_question_someone_else_asks_do_not_escalate(denied, 
     """The last item of a list after "no" is denied too; "keeps asking if i've had…" is their question, not a report."""
     assert not check(denied).fired
     assert check(reported).fired
+
+
+@pytest.mark.parametrize(("over", "now"), [
+    ("had a trapped nerve down my leg in my twenties, nothing since. best hip mobility drills?",
+     "trapped nerve down my leg this month, best hip mobility drills?"),
+    ("my knee was giving way after the half, but that cleared right up within the week",
+     "my knee keeps giving way since the half"),
+    ("hip was catching on stairs in may | thats stopped since i started the clamshells",
+     "hip keeps catching on stairs since may"),
+])
+def test_a_recovery_in_everyday_words_is_over(over, now):
+    """"in my twenties", "cleared right up", "that's stopped" end a symptom as "years ago", "cleared up" and "it stopped" do."""
+    assert not check(over.split(" | ")[-1], over.split(" | ")[:-1]).fired
+    assert check(now).fired

@@ -70,13 +70,13 @@ _OVER = re.compile(
     r"|pain ?free|no pain at all|(?:walking|moving|running) normally|(?:totally|completely|rock) solid|nothing since"
     r"|(?:scans?|x ?rays?|xrays?|mri|tests?|bloods?) (?:\w+ )?(?:was|were|came back|all) (?:clear|normal|fine)"
     r"|(?:shes|hes|theyre|im|were|shes been|hes been) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
-    r"|healed|recovered|cleared up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
+    r"|healed|recovered|cleared (?:right |straight )?up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
     r"|a hangover|hangover|menopause"
     r"|a bee sting|an? (?:ice bath|vaccine|booster|jab))|(?:its|it was|was|were|thats) (?:just )?(?:the )?(?:menopause|a bee sting"
     r"|nerves|the flu|covid|a cold|hay ?fever|allergies|a hangover)"
-    r"|(?:it|that|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
+    r"|(?:it|its|that|thats|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
     r"|(?:hasnt|havent|never) (?:happened|bothered)\w*|wore off|wears off|worn off|stopped (?:when|after|once)"
     r"|(?:it|that|this) was (?:just |only )?(?:a |from |because )?(?:\w+ )?(?:blister|sting|bite|cramp|bruise|chafing)"
@@ -100,6 +100,7 @@ _LONG_AGO = re.compile(
     r"(?:years?|yrs|months?|winters?|summers?|seasons?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
     r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|when (?:i|he|she|they) (?:was|were)"
     r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
+    r"|in (?:my|his|her|their) (?:teens|[1-9]0s|twenties|thirties|forties|fifties)"
     r"|used to)\b"
 )
 _PRESENT = re.compile(r"\b(?:now|these days|lately|currently|today|tonight|this (?:week|morning|month)|recently)\b")
