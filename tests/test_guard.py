@@ -825,3 +825,18 @@ def test_a_recovery_in_everyday_words_is_over(over, now):
     """"in my twenties", "cleared right up", "that's stopped" end a symptom as "years ago", "cleared up" and "it stopped" do."""
     assert not check(over.split(" | ")[-1], over.split(" | ")[:-1]).fired
     assert check(now).fired
+
+
+def test_what_the_eighth_sealed_split_found_after_it_was_scored():
+    """eval/guard/sealed8.jsonl (scored once, before these fixes; the fixes are not measured by it): a coach's own
+    athlete is someone they look after; numb ears are not a leg sign; "my hips are fine" said in an earlier turn
+    explains a fever; "fell to third" and "it finally clicked about pacing" are idioms; someone else's fracture that
+    "was years ago" is over."""
+    assert check("coach here, one of my high school runners cant put any weight on her leg since practice").fired
+    assert not check("ears and nose went totally numb on the -12 run this morning, what hat do you wear?").fired
+    assert not check("fever and a runny nose since monday, ok to jog?", ["my hips are fine by the way"]).fired
+    assert check("fever since monday, and now my hip is sore and hot", ["my hips were fine last week"]).fired
+    assert not check("our relay squad fell to fourth at regionals, how do we sharpen up?").fired
+    assert not check("something clicked about cadence on todays tempo run, felt smooth").fired
+    assert not check("it was years ago and hes back running ultras", ["my uncle broke his hip"]).fired
+    assert check("my hip clicks and catches on every stride now").fired

@@ -84,7 +84,7 @@ _OVER = re.compile(
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
     r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
-    r"|a thing of the past)\b"
+    r"|a thing of the past|(?:it|that|this) was (?:\w+ ){0,2}(?:years|months|decades|ages) ago)\b"
 )
 _NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
                            r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
@@ -178,6 +178,8 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if word in KNOWN:
             return _antecedent(clauses, at) if word in PRONOUNS else "known"
         if word in STRANGERS:
+            if {"my", "our"}.intersection(before[max(0, i - 3) : i]):
+                return "cared_for"  # a coach's "one of my college runners"
             if i + 1 < len(before) and before[i + 1] == "here":
                 return "self"  # "71 yr old runner here, fell on the ice": the user introducing themselves
             return "stranger"
@@ -305,6 +307,10 @@ _UNRELATED = re.compile(r"\b(?:(?:hips?|hip s|legs?) (?:is |are |feel |feels |se
 _SADDLE = re.compile(r"\b(?:groin|saddle|crotch|genitals?|privates|private (?:area|parts)|inner thighs?|perineum|bum|bottom"
                      r"|buttocks|between my legs|down there|bladder|bowel|pee|wee|toilet)\b")
 _HIP = frozenset({"hip", "hips", "groin", "leg", "legs", "thigh", "thighs", "knee", "butt", "glute", "glutes", "joint"})
+_UPPER_BODY = frozenset({"ear", "ears", "nose", "face", "lips", "lip", "cheek", "cheeks", "chin", "head", "neck", "hand",
+                         "hands", "finger", "fingers", "fingertips", "arm", "arms", "thumb", "thumbs", "tongue"})
+_LEG = _HIP | {"foot", "feet", "toe", "toes", "calf", "calves", "shin", "shins", "ankle", "ankles", "heel", "heels",
+               "hamstring", "hamstrings", "bum", "buttock", "buttocks", "bottom", "back", "sole", "soles", "side"}
 _AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"
 _NOT_CAUSE = frozenset({"without", "even", "no", "not", "never", "loose", "loosened"})  # "even with loose laces"
 _CAUSAL = frozenset({"from", "because", "cause", "cos", "coz", "bc", "due", "in", "on", "when", "whenever", "after",
@@ -324,18 +330,20 @@ def _family(words: Sequence[str]) -> str:
 
 def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
     """The match is a non-specific sign whose everyday cause the user names: before it in its sentence, after it
-    with a "from / because / in / when…" in between, or in a later turn; or one the user calls unrelated to the hip."""
+    with a "from / because / in / when…" in between, or in a later turn; or one the user calls unrelated to the hip
+    in any turn; or numbness of the face or hands only."""
     clause = clauses[at]
     family = _family(clause.words[first : last + 1])
     sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
     if not family or _SADDLE.search(" ".join(sentence)):  # saddle numbness is never explained away
         return False
-    turn = [c for c in clauses if c.sentence >= 0]
     later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
     hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words) for c in clauses)  # not a throat
+    if family == "sensory" and _UPPER_BODY.intersection(sentence) and not _LEG.intersection(sentence):
+        return True  # "ears and nose went numb at -10": not a leg sign at all
     if _LASTS.search(" ".join(sentence)) or _said(_STILL, " ".join(sentence)):
         return False
-    if _UNRELATED.search(" ".join(w for c in turn for w in c.words) + " " + later) and not (family == "fever" and hip_hurts):
+    if _UNRELATED.search(" ".join(w for c in clauses for w in c.words)) and not (family == "fever" and hip_hurts):
         return True
     start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
     offset = sum(len(c.words) for c in clauses[start:at]) + first

@@ -85,7 +85,8 @@ _TERMS = {
     "not_thing": _not_after(
         "pace", "mileage", "speed", "time", "times", "motivation", "training", "plan", "plans", "numbers", "splits",
         "temperature", "temperatures", "temp", "temps", "rate", "weight", "volume", "race", "races", "rain", "snow",
-        "leaves", "love", "loves", "enjoy", "do", "into", "about", "try", "tried", "some", "of",
+        "leaves", "love", "loves", "enjoy", "do", "into", "about", "try", "tried", "some", "of", "team", "relay",
+        "squad", "club", "rankings", "ranking", "stocks", "prices", "sales",
     ),
     # Someone else's history is not the user's: "my friend had a stress fracture".
     "not_someone_else": _not_after(
@@ -95,7 +96,8 @@ _TERMS = {
     # Numb hands or face are not a leg symptom: "my hands go numb when it's cold".
     "not_upper_body": _not_after(*(
         f"{part} {verb}"
-        for part in ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips")
+        for part in ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips", "ear", "ears", "nose", "cheeks",
+                     "chin", "head", "neck")
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
     )),
     # Not an illness: "marathon fever", "cabin fever".
@@ -138,7 +140,8 @@ RULES: tuple[Rule, ...] = (
             r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|ill|sick|silent|quiet|pregnant"
             r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon"
             r"|off (?:the |my )?(?:\w+ )?(?:pace|plan|schedule|radar|wagon)|back (?:into|to|on)|flat(?! on)"
-            r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing))"
+            r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing"
+            r"|to (?:first|second|third|fourth|fifth|sixth|last|bottom|the bottom|\d+\w*)\b))"
             r"(?: (?:on|off|down|over|from|onto) <my> \w+)?",
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
             r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they)"
@@ -380,7 +383,7 @@ RULES: tuple[Rule, ...] = (
         reason="A clicking, popping or catching feeling in your hip needs a doctor's check.",
         source="Article, When to See a Doctor: 'A clicking, popping or catching sensation in the hip'.",
         patterns=(
-            r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>",
+            r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>(?! (?:about|for me|into place|with me))",
             r"(?<!then )(?<!finally )(?:it|its|that|this) ~1 <click>(?<!it finally clicked)(?<!it just clicked)",
             r"(?:feel|feels|felt|feeling|hear|hears|heard|hearing|get|gets|getting|got|notice|notices|noticed|noticing"
             r"|have|has|had|having|there is|theres|experienc\w*) "
