@@ -840,3 +840,25 @@ def test_what_the_eighth_sealed_split_found_after_it_was_scored():
     assert not check("something clicked about cadence on todays tempo run, felt smooth").fired
     assert not check("it was years ago and hes back running ultras", ["my uncle broke his hip"]).fired
     assert check("my hip clicks and catches on every stride now").fired
+
+
+@pytest.mark.parametrize(("history", "harmless", "red_flag"), [
+    (["planning a trip: long flight then a 10k two days later"],
+     "if my leg swelled up what should i do? nothing wrong now, just planning ahead",
+     "im planning ahead for a marathon, but i slipped on ice today and my hip is swollen"),
+    ([], "would it be bad to race a half with a fever, asking for future reference because my race is in 4 weeks",
+     "i have a fever and my hip is hot, for future reference is that bad?"),
+    ([], "limping a little because of a huge blister from my new spikes, how do i tape it?",
+     "limping for a week now, my hip hurts with every step"),
+    ([], "Excuse me, what are the signs that the hip is broken in old people? I ask for my grandfather, he is healthy.",
+     "my nan is 82 and she fell this morning, her hip hurts"),
+    ([], "my coworker says i should get scans but i dont want to spend a ton. dull ache in my hip after long runs, "
+     "is that normal?", "ive been running a ton more miles this month and theres a deep ache in my groin every step"),
+    ([], "orthotics supposedly fix everything from hips to knees, worth it?",
+     "the pain goes from my hip to my knee when i run"),
+])
+def test_planning_ahead_an_ordinary_cause_and_a_figure_of_speech_do_not_escalate(history, harmless, red_flag):
+    """Found on the dev answer sets and the training data: ordinary questions the rule table sent to a doctor
+    ("spend a ton" read as a mileage jump, "everything from hips to knees" as pain that travels)."""
+    assert not check(harmless, history).fired
+    assert check(red_flag).fired

@@ -55,8 +55,8 @@ WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "wat
 # Something that is over, said after it or in the same clause ("…, she was fine", "it healed in a week").
 _OVER = re.compile(
     r"\b(?:(?:im|i am|its|it is|was|were|all|totally|completely|fully|100|feel|feeling|walked off|shes"
-    r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt) (?:\w+ )?(?:fine|ok|okay"
-    r"|good|great|well|healed|recovered|100)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
+    r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt|she is|he is|they are) (?:\w+ )?"
+    r"(?:fine|ok|okay|good|great|well|healed|recovered|100|healthy)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
     r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later|today)|long gone"
     r"|(?:its|thats|all) (?:totally |completely |long |all )?gone|(?:fine|ok|okay|normal|good) (?:\w+ ){0,2}for (?:ages|years"
     r"|months|weeks|a while|a long time)"
@@ -80,11 +80,11 @@ _OVER = re.compile(
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
     r"|(?:hasnt|havent|never) (?:happened|bothered)\w*|wore off|wears off|worn off|stopped (?:when|after|once)"
     r"|(?:it|that|this) was (?:just |only )?(?:a |from |because )?(?:\w+ )?(?:blister|sting|bite|cramp|bruise|chafing)"
-    r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:wasp|bee|insect|bug|mosquito|spider"
+    r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:\w+ )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
     r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
-    r"|a thing of the past|(?:it|that|this) was (?:\w+ ){0,2}(?:years|months|decades|ages) ago)\b"
+    r"|a thing of the past|nothing (?:is )?wrong (?:now|yet|at the moment|right now|currently)|(?:it|that|this) was (?:\w+ ){0,2}(?:years|months|decades|ages) ago)\b"
 )
 _NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
                            r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
@@ -117,6 +117,9 @@ _STRONG_IF = frozenset({"hypothetically", "hypotheticaly", "suppose", "supposing
 # Hearsay, not a report: "keep reading that night pain is a warning sign".
 _HEARSAY = re.compile(r"\b(?:read|reading|heard|hear|says|say|told|saying) (?:that|online|somewhere)\b"
                       r"|\b(?:they|people|article|it|coach) says?\b(?! (?:i|my|me|im|its|hes|shes))")
+# Said of the whole conversation: nothing is happening, the user is preparing ("just planning ahead").
+_PLANNING = re.compile(r"\b(?:(?:just |only |im |i am |were )planning ahead|for future refe?rence|future refe?rence"
+                       r"|just (?:curious|wondering|asking) (?:for|in) (?:the )?future|before (?:it|anything) happens)\b")
 _IF_GENERIC = frozenset({"someone", "somebody", "anyone", "a", "an", "you", "your", "runners", "people"})
 _IF_UNREAL = frozenset({"ever", "were", "got", "started", "ended", "developed", "was", "took", "slipped", "fell",
                         "did", "should", "would", "start", "develop", "couldnt", "could", "needed"})
@@ -250,9 +253,11 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
     if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
         return True
     before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
-    if re.search(r"\bin ?case\b", " ".join(before)) or _HEARSAY.search(" ".join(before)):
-        return True
     sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    conditional = {"if", "would", "could"}.intersection(sentence)  # "would a fever be bad… for future reference"
+    if re.search(r"\bin ?case\b", " ".join(before)) or _HEARSAY.search(" ".join(before)) or (
+            conditional and _PLANNING.search(" ".join(w for c in clauses for w in c.words))):
+        return True
     if sentence[:2] in (["say", "i"], ["say", "my"], ["say", "someone"], ["lets", "say"]):
         return True  # "say i tripped on a trail, then what"
     for i in range(len(before) - 1, -1, -1):

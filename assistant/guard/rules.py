@@ -359,7 +359,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:pain|pains|ache|sensation|feeling|shocks?|jolts?)",
             r"(?:pain|pains|ache|aching|hurts|hurting|numbness|tingling) ~1 (?:down|into) <my> "
             r"(?:(?:back|outside|front|side) of (?:my |the )?)?<leg>",
-            r"(?<!tight )(?<!band )(?<!itb )from <my> (?:hip|hips|groin|butt|buttock|glute) (?:all the way )?(?:down )?"
+            r"(?<!tight )(?<!band )(?<!itb )(?<!everything )(?<!anything )(?<!all )from <my> (?:hip|hips|groin|butt|buttock|glute) (?:all the way )?(?:down )?"
             r"(?:to|into) <my> <leg>",  # not the IT band, "tight from hip to knee"
             r"down (?:the (?:back|side|front|outside) of )?(?:my|his|her) (?:legs?|thighs?|calf|calves|shins?|foot)",
             r"sciatic\w*",
@@ -606,7 +606,8 @@ RULES: tuple[Rule, ...] = (
             r"|dont eat much|restrict\w*|red s|energy deficien\w*|low energy availability|lean out|race weight",
             r"(?:doubled|tripled|jumped|bumped|ramped|ramping) (?:\w+ ){0,3}(?:miles?|mileage|milage|kms?|volume|weekly)"
             r"|(?:\d+) days? (?:straight|in a row)"
-            r"|run streak|100 miles in a month|a ton|way up|so much more|ramping up hard",
+            r"|run streak|100 miles in a month|(?:run|ran|running|training|trained|miles|mileage|kms?) (?:\w+ ){0,2}a ton"
+            r"|a ton (?:more )?(?:of )?(?:miles|mileage|running|kms?|volume)|way up|so much more|ramping up hard",
         ),
         tier="see_doctor",
         reason="Deep groin pain that gets worse with each run can be a stress fracture of the hip and needs a "
