@@ -862,3 +862,12 @@ def test_planning_ahead_an_ordinary_cause_and_a_figure_of_speech_do_not_escalate
     ("spend a ton" read as a mileage jump, "everything from hips to knees" as pain that travels)."""
     assert not check(harmless, history).fired
     assert check(red_flag).fired
+
+
+def test_asking_to_still_run_is_not_a_symptom_that_goes_on_and_fine_before_is_not_over():
+    """"can I still do parkrun?" asks about running, it does not say a symptom persists; "the hip that was fine
+    suddenly hurts" says it was fine before, not that it is over."""
+    assert not check("crashed my bike back in 2017, hip was sore then it healed, no issues since. still ok to race?").fired
+    assert check("crashed my bike last week, hip still sore. ok to race?").fired
+    assert check("got a temperature and a cough, and the hip that was perfectly fine now hurts to stand on").fired
+    assert check("night sweats and a sore hip, i blamed the hot weather but its still going now its cold").fired

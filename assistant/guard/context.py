@@ -107,7 +107,8 @@ _PRESENT = re.compile(r"\b(?:now|these days|lately|currently|today|tonight|this 
 _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kidding|jk|scratch that|pretend|lied"
                          r"|joking|kidding)\b")
 # It goes on now: these keep a match a report whatever else the sentence says.
-_STILL = re.compile(r"\b(?:still|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
+_STILL = re.compile(r"\b(?:(?<!can i )(?<!could i )(?<!should i )(?<!am i )still(?! (?:ok|okay|fine|good|safe|do|run|race"
+                    r"|train|go|be|able|allowed|worth|want|planning|on track|racing|running|training|use)\b)|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
                     r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse"
                     r"|(?<!feeling )(?<!sensation )came back(?! (?:a |after |within |in )(?:\w+ ){0,2}(?:mins?|minutes|secs?"
                     r"|seconds))|back again|right now|currently)\b")
@@ -229,9 +230,16 @@ def is_over(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
         text = " ".join(words)
         if i and (_said(_STILL, text) or (over and _said(_SYMPTOM, text, _DENIED))):  # "…went away, but now it hurts"
             over = False
-        if _said(_OVER, _NORMAL_AFTER.sub(" ", text) if asks else text):
+        if _ends(_NORMAL_AFTER.sub(" ", text) if asks else text):
             over = True
     return over
+
+
+def _ends(text: str) -> bool:
+    """`text` says something is over, and names no symptom after saying so ("my hip, which was totally fine, is
+    aching" is not over)."""
+    return any(not _NEGATED_OVER.search(text[: found.start()]) and not _said(_SYMPTOM, text[found.end() :], _DENIED)
+               for found in _OVER.finditer(text))
 
 
 # "Normal after a long flight?" asks whether something is normal; "it was fine after a week" says it was.
