@@ -871,3 +871,28 @@ def test_asking_to_still_run_is_not_a_symptom_that_goes_on_and_fine_before_is_no
     assert check("crashed my bike last week, hip still sore. ok to race?").fired
     assert check("got a temperature and a cough, and the hip that was perfectly fine now hurts to stand on").fired
     assert check("night sweats and a sore hip, i blamed the hot weather but its still going now its cold").fired
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "low back and hip pain for a week, and today i couldnt tell if i was peeing or not", []),
+    (True, "third month of this hip pain. rested, iced, stretched, physio exercises. nothing helps", []),
+    (False, "sharp shooting pain in my jaw since the dentist, unrelated to running, can i still do my long run?", []),
+    (True, "sharp shooting pain from my hip into my knee on every run", []),
+    (False, "its a reaction to a horsefly bite, big itchy lump, legs and hips fine otherwise. ok to run?",
+     ["my calf is swollen"]),
+    (True, "its not a bite, theres no mark, and its warm and tender", ["my calf is swollen"]),
+    (False, "its just a head cold, blocked nose, nothing wrong with my hips or legs. when can i run?",
+     ["ive had a temperature since tuesday"]),
+    (False, "i only saw it through the window, his dad picked him up and he ran off giggling. are trampolines ok "
+     "for hips?", ["my neighbours daughter fell off the trampoline"]),
+    (True, "she fell off the trampoline and now she wont put weight on her leg", ["my daughter is 8"]),
+    (False, "i cant walk past a bakery without stopping lol, does diet matter for hip pain?", []),
+    (True, "i cant walk more than a few steps without my hip giving out", []),
+    (False, "our parkrun turnout has fallen off a cliff since winter, any tips for a hip mobility group warm up?", []),
+])
+def test_what_the_ninth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed9.jsonl (scored once, before these fixes; they are not measured by it): not feeling oneself
+    pee is saddle-nerve trouble; "nothing changes" after months is not improving; a shooting pain in a tooth, a
+    bite's reaction, a cold "with nothing wrong with my hips", a neighbour's child seen from the window, "can't walk
+    past a shop" and numbers "fallen off a cliff" are not red flags."""
+    assert check(message, history).fired is fires

@@ -79,7 +79,9 @@ _OVER = re.compile(
     r"|(?:it|its|that|thats|this|which|they|pain|clicking|popping|catching|limp|limping|numbness|tingling) (?:\w+ )?stopped"
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
     r"|(?:hasnt|havent|never) (?:happened|bothered)\w*|wore off|wears off|worn off|stopped (?:when|after|once)"
-    r"|(?:it|that|this) was (?:just |only )?(?:a |from |because )?(?:\w+ )?(?:blister|sting|bite|cramp|bruise|chafing)"
+    r"|(?:(?:it|that|this) (?:was|is)|its|thats) (?:just |only )?(?:a |an |the |from |because )?(?:(?!not |no |never )\w+ ){0,2}"
+    r"(?:blister|sting|bite|cramp|bruise"
+    r"|chafing|marks|rash|welt|reaction|allergy)"
     r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:\w+ )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing)|laughed it off|is done|its done"
@@ -191,8 +193,11 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
 
 
 def _cared_for_or_stranger(words: Sequence[str], i: int) -> Who:
-    """"my son", "11 yo boy", "dad (80)" are the user's to look after; "a kid", "the little girl" are not."""
+    """"my son", "11 yo boy", "dad (80)" are the user's to look after; "a kid", "the little girl" are not, and
+    "my neighbour's son" is someone else's."""
     articles = {"a", "an", "the", "some", "that", "this", "another", "one", "other", "their", "his", "her", "someones"}
+    if i and words[i - 1] not in PEOPLE and _person(words[i - 1]) and "my" not in words[max(0, i - 2) : i - 1]:
+        return "known"
     return "stranger" if articles.intersection(words[max(0, i - 2) : i]) else "cared_for"
 
 
@@ -293,6 +298,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
 # cause named is not a report, unless it lasts ("for 3 weeks", "every run") or, for an illness elsewhere, the hip
 # hurts too ("the flu and sudden hip pain" is a red flag).
 _SENSORY = re.compile(r"numb\w*|tingl\w*|dead|fuzzy|asleep|pins")
+_NERVE = re.compile(r"shoot\w*|radiat\w*|electric\w*|zing\w*|zap\w*|stabbing")  # only the body part can clear it
 _CHILLS = re.compile(r"chills|chilly|shiver\w*")
 _SWEATS = re.compile(r"sweat\w*")
 _FEVER = re.compile(r"fe?ve?r\w*|temp\w*|febrile")
@@ -316,12 +322,14 @@ _CAUSES = {  # the sign's family -> what explains it
 _UNRELATED = re.compile(r"\b(?:(?:hips?|hip s|legs?) (?:is |are |feel |feels |seem |seems |themselves )?(?:totally |completely "
                         r"|all |perfectly |actually )?(?:fine|ok|okay|good|great)|no (?:hip|leg) (?:problems?|pain|issues?"
                         r"|symptoms?|trouble)|nothing to do with (?:running|my hips?|the hip|my legs?)|unrelated"
+                        r"|nothing (?:wrong |going on )?with (?:my )?(?:hips?|legs?)"
                         r"|not (?:hip|running) related)\b")
 _SADDLE = re.compile(r"\b(?:groin|saddle|crotch|genitals?|privates|private (?:area|parts)|inner thighs?|perineum|bum|bottom"
                      r"|buttocks|between my legs|down there|bladder|bowel|pee|wee|toilet)\b")
 _HIP = frozenset({"hip", "hips", "groin", "leg", "legs", "thigh", "thighs", "knee", "butt", "glute", "glutes", "joint"})
 _UPPER_BODY = frozenset({"ear", "ears", "nose", "face", "lips", "lip", "cheek", "cheeks", "chin", "head", "neck", "hand",
-                         "hands", "finger", "fingers", "fingertips", "arm", "arms", "thumb", "thumbs", "tongue"})
+                         "hands", "finger", "fingers", "fingertips", "arm", "arms", "thumb", "thumbs", "tongue", "tooth", "teeth",
+                         "jaw", "shoulder", "shoulders", "elbow", "elbows", "wrist", "wrists", "gums"})
 _LEG = _HIP | {"foot", "feet", "toe", "toes", "calf", "calves", "shin", "shins", "ankle", "ankles", "heel", "heels",
                "hamstring", "hamstrings", "bum", "buttock", "buttocks", "bottom", "back", "sole", "soles", "side"}
 _AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"
@@ -335,7 +343,8 @@ _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|th
 
 def _family(words: Sequence[str]) -> str:
     """Which non-specific sign the matched words name: "sensory", "chills", "sweats", "fever", or "" (a specific one)."""
-    for family, pattern in (("sensory", _SENSORY), ("sweats", _SWEATS), ("chills", _CHILLS), ("fever", _FEVER)):
+    for family, pattern in (("sensory", _SENSORY), ("sweats", _SWEATS), ("chills", _CHILLS), ("fever", _FEVER),
+                            ("nerve", _NERVE)):
         if any(pattern.fullmatch(word) for word in words):
             return family
     return ""
@@ -352,8 +361,10 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
         return False
     later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
     hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words) for c in clauses)  # not a throat
-    if family == "sensory" and _UPPER_BODY.intersection(sentence) and not _LEG.intersection(sentence):
-        return True  # "ears and nose went numb at -10": not a leg sign at all
+    if family in ("sensory", "nerve") and _UPPER_BODY.intersection(sentence) and not _LEG.intersection(sentence):
+        return True  # "ears and nose went numb at -10", "a shooting pain in a back tooth": not a leg sign at all
+    if family == "nerve":
+        return False
     if _LASTS.search(" ".join(sentence)) or _said(_STILL, " ".join(sentence)):
         return False
     if _UNRELATED.search(" ".join(w for c in clauses for w in c.words)) and not (family == "fever" and hip_hurts):
@@ -390,6 +401,8 @@ def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history
         return False
     if person == "known":  # someone else's injury: theirs, not the user's history, and only while it lasts
         sentence = [w for c in clauses if c.sentence == clauses[at].sentence for w in c.words]
-        witnessed = WITNESSING.intersection(sentence) and not _said(_STILL, " ".join(sentence))
+        later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)  # "| I only saw it"
+        witnessed = (WITNESSING.intersection(sentence + later.split()) and not _said(_STILL, " ".join(sentence))
+                     and not _said(_STILL, later) and not _said(_SYMPTOM, later, _DENIED))
         return not (witnessed or history_counts or is_over(clauses, at, first, last))
     return history_counts or not is_over(clauses, at, first, last)

@@ -146,7 +146,7 @@ RULES: tuple[Rule, ...] = (
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
             r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they)"
             r"(?! to) ~1 (?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|for|out|into|back|through"
-            r"|off (?:the |my )?(?:pace|plan|wagon)))",
+            r"|off (?:the |my )?(?:pace|plan|wagon)|off (?:a |the )?cliff))",
             r"<not_thing>fall(?:en|ing|s)? off(?! (?:the |my |a )?(?:pace|wagon|plan|schedule|radar|map|cliff))",
             r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg"
             r"|knee|bottom|face|ice|stairs|steps|trail|road|pavement|concrete|sidewalk|track|ground|floor|rocks?"
@@ -260,7 +260,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:<weight> ?bear\w*|<weight> bare\w*|put\w* ~ <weight>|standing(?! desk)|walking"
             r"|<weight> on (?:it|<my> \w+)) ~ (?:hurts|is painful|painful|impossible|agony|unbearable|excruciating"
             r"|hard|difficult|kills)",
-            r"<cant> ~ (?:walk|walking|step|stepping|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",
+            r"<cant> ~ (?:walk(?:ing)?(?! (?:past|by|away from|into a|through a)\b)|step|stepping"
+            r"|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",  # not "can't walk past a running shop"
             r"(?:hurts?|hurting|painful|sore) (?:too much|so much|so bad|too bad)? ?to (?:stand|walk|step|put weight)",
             r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*(?! (?:at|when (?:i|we) saw"
             r"|laughing))|collaps\w*)",
@@ -292,7 +293,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten|been getting) (?:\w+ )?"
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
-            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?:hurts?|hurting|sore) "
+            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|nothing (?:changes|changed"
+            r"|helps|helped|works|worked|is working|has worked|has helped|makes (?:a|any) difference|made (?:a|any) difference)"
+            r"|(?:hurts?|hurting|sore) "
             r"(?:a lot |much |even )?more (?:now )?than|(?:barely|didnt|doesnt|hasnt|isnt|not) (?:\w+ )?(?:help\w*"
             r"|work\w*|touch\w*))",
         ),
@@ -489,6 +492,10 @@ RULES: tuple[Rule, ...] = (
             r"|wont work|not working|tingl\w*)",
             r"(?:cant|couldnt|cannot|can not|barely) (?:really |properly )?feel (?:\w+ ){0,3}(?:when i (?:pee|wee|wipe|go|poo)|(?:the )?toilet paper|myself (?:going|pee)|down there|my (?:bum|bottom|backside|butt|privates|groin))",
             r"(?:havent|hasnt|cant|couldnt|unable to|not able to) (?:been able to )?(?:pee|wee|urinate|poop|poo|empty my bladder)",
+            r"(?:cant|couldnt|cannot|can not|could not) (?:really |properly )?(?:tell|feel|sense|notice) (?:\w+ ){0,3}"
+            r"(?:(?:when|whether|if) (?:i )?(?:was |am |m |im )?(?:peeing|weeing|pooing|pooping|urinating|going)"
+            r"|(?:i|im|i was) (?:peeing|weeing|pooing|urinating))",  # "couldn't tell whether I was peeing"
+            r"(?:peeing|weeing|urinating|pooing|pooping) (?:\w+ ){0,4}(?:cant|couldnt|cannot|could not) (?:really |properly )?feel",
             r"(?:peeing|pooping|poo|poop|pee|wee|leaking|going) (?:\w+ ){0,2}without (?:control|meaning to|noticing|feeling|knowing)|cant control (?:when|my) (?:\w+ ){0,4}(?:go|pee|poo|bladder|bowels)",
             r"(?:lost|lose|losing|no) (?:the )?feeling (?:in|around|down) (?:my )?(?:bum|bottom|backside|butt|groin|privates|saddle|crotch)",
             r"both (?:my |of my )?legs (?:\w+ ){0,3}(?:weak|week|numb|wobbly|jelly|giving|tingl\w*|heavy|dead)",
