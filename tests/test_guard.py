@@ -896,3 +896,23 @@ def test_what_the_ninth_sealed_split_found_after_it_was_scored(fires, message, h
     bite's reaction, a cold "with nothing wrong with my hips", a neighbour's child seen from the window, "can't walk
     past a shop" and numbers "fallen off a cliff" are not red flags."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "four years ago i was sidelined for months with a femur stress fracture. now my hip aches on long runs", []),
+    (True, "my daughter (7) is limping round the house today, she was totally fine yesterday", []),
+    (True, "the pain is non stop, day and night, the hip never gives me a break", []),
+    (True, "on descents my hip jams and then lets go with a clunk", []),
+    (True, "had to grip the kitchen counter to get to the table this morning, my hip is that bad", []),
+    (False, "we did non stop hill repeats today, hips feel worked but fine", []),
+    (False, "a sharp shooting pain in my back teeth when i drink cold water after runs, nothing to do with my legs", []),
+    (False, "i only watched from across the road, his dad scooped him up and he was giggling a minute later",
+     ["my friends little boy fell off his scooter"]),
+    (True, "my nephew is staying with us, my sisters boy, he fell off the trampoline and cant stand on his leg", []),
+])
+def test_what_the_refit_on_the_ninth_split_left_to_the_rules(fires, message, history):
+    """After the ninth split joined the training data, the refitted meaning layer's threshold rose and it let go of
+    a few red flags it had caught: the rule table now reads them ("sidelined with a stress fracture", "fine
+    yesterday" as the time before, "never gives me a break", "jams then lets go"), and someone else's child seen
+    from across the road is theirs, not the user's."""
+    assert check(message, history).fired is fires

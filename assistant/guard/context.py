@@ -192,12 +192,17 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
     return "self"
 
 
+_FAMILY = CARED_FOR | {"brother", "sister", "cousin", "uncle", "aunt", "auntie"}
+
+
 def _cared_for_or_stranger(words: Sequence[str], i: int) -> Who:
     """"my son", "11 yo boy", "dad (80)" are the user's to look after; "a kid", "the little girl" are not, and
     "my neighbour's son" is someone else's."""
     articles = {"a", "an", "the", "some", "that", "this", "another", "one", "other", "their", "his", "her", "someones"}
-    if i and words[i - 1] not in PEOPLE and _person(words[i - 1]) and "my" not in words[max(0, i - 2) : i - 1]:
-        return "known"
+    j = i - 1 if i and _person(words[i - 1]) else i - 2  # "my friend's son", "my friend's little boy"
+    owner = _person(words[j]) if j >= 0 and (words[j] not in PEOPLE or words[j].endswith("s")) else ""
+    if owner and (owner not in _FAMILY or "my" not in words[max(0, j - 1) : j]):
+        return "known"  # "my neighbour's son", "a friend's daughter"; but "my sister's boy" is family
     return "stranger" if articles.intersection(words[max(0, i - 2) : i]) else "cared_for"
 
 
@@ -244,7 +249,12 @@ def _ends(text: str) -> bool:
     """`text` says something is over, and names no symptom after saying so ("my hip, which was totally fine, is
     aching" is not over)."""
     return any(not _NEGATED_OVER.search(text[: found.start()]) and not _said(_SYMPTOM, text[found.end() :], _DENIED)
-               for found in _OVER.finditer(text))
+               and not _BEFORE_ONSET.match(text, found.end()) for found in _OVER.finditer(text))
+
+
+# "he was fine yesterday": how things were before it started, not a recovery.
+_BEFORE_ONSET = re.compile(r" (?:\w+ )?(?:yesterday|this morning|last night|earlier|until|till|before (?:that|this|the)"
+                           r"|at first|at the start|an hour ago|this time yesterday)\b")
 
 
 # "Normal after a long flight?" asks whether something is normal; "it was fine after a week" says it was.
@@ -361,12 +371,13 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
         return False
     later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
     hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words) for c in clauses)  # not a throat
-    if family in ("sensory", "nerve") and _UPPER_BODY.intersection(sentence) and not _LEG.intersection(sentence):
+    body = [w for i, w in enumerate(sentence) if not (w == "back" and sentence[i + 1 : i + 2] in (["tooth"], ["teeth"]))]
+    if family in ("sensory", "nerve") and _UPPER_BODY.intersection(body) and not _LEG.intersection(body):
         return True  # "ears and nose went numb at -10", "a shooting pain in a back tooth": not a leg sign at all
-    if family == "nerve":
-        return False
     if _LASTS.search(" ".join(sentence)) or _said(_STILL, " ".join(sentence)):
         return False
+    if family == "nerve":  # only the body part can clear a shooting pain: "in my back teeth… nothing to do with my legs"
+        return bool(_UPPER_BODY.intersection(body)) and bool(_UNRELATED.search(" ".join(sentence)))
     if _UNRELATED.search(" ".join(w for c in clauses for w in c.words)) and not (family == "fever" and hip_hurts):
         return True
     start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)

@@ -219,6 +219,9 @@ RULES: tuple[Rule, ...] = (
             r"<pain> ~1 (?:like|so|really|super|very|extremely) (?:crazy|hell|heck|mad|a bitch|bad|badly|much)",
             r"(?:<pain>|it|its|hip|hips|groin|legs?|back|butt|glutes?) ~ (?:killing me|kills me)",
             r"(?:cant|cannot|can not) (?:bear|stand|take|handle) (?:(?:the|this|my) )?(?:pain|(?:it )?any ?more)",
+            r"(?:<pain>|its|it is|it|hip|hips) (?:\w+ ){0,2}(?:non ?stop|constant)\b(?! (?:hills|intervals|running|training))"
+            r"|(?:<pain>|it|hip|hips) (?:\w+ ){0,2}never (?:gives|lets) (?:me )?(?:a )?(?:break|rest|up|let up)"
+            r"|(?:morning noon and night|day and night|all day and (?:all )?night|24 ?7)(?! (?:training|running|job|shifts?))",
             r"(?:<pain>|its|it is|level|scale) ~ (?:an? )?(?:8|9|10) (?:out of |of )?10",
             r"(?:8|9|10) (?:out of |of )?10 ~1 <pain>",
             r"<pain> ~ (?:wont|doesnt|does not|will not|never|cant) (?:stop|go away|let up|ease|ease up|quit|settle"
@@ -270,7 +273,7 @@ RULES: tuple[Rule, ...] = (
             r"(?<!goes )(?<!go )(?<!went )(?<!gone )(?<!pretty )(?<!so )(?<!very )(?<!totally )"  # "goes limp", "pretty limp"
             r"limp(?:s|ed|ing|in|y)?(?! (?:handshake|noodle|lettuce|wrist|hair|excuses?|effort|pasta|along|home to the finish"
             r"))",
-            r"(?:hold\w*|held|grab\w*|lean\w*|clinging|cling) (?:\w+ ){0,2}(?:onto |on to |to )?(?:the |a |my )?(?:walls?|furniture|counters?|tables?|chairs?|stuff|things|rails?|railing|banister|door ?frames?|shopping (?:cart|trolley)) (?:\w+ ){0,3}(?:get|walk|move|stand|make it|around)",
+            r"(?:hold\w*|held|grab\w*|grip\w*|lean\w*|clinging|cling) (?:\w+ ){0,2}(?:onto |on to |to )?(?:the |a |my )?(?:walls?|furniture|counters?|tables?|chairs?|stuff|things|rails?|railing|banister|door ?frames?|shopping (?:cart|trolley)) (?:\w+ ){0,3}(?:get|walk|move|stand|make it|around)",
             r"(?:furniture|walls?|counters?|railing|banister|shopping (?:cart|trolley)) (?:\w+ ){0,2}(?:to get (?:around|about|to)|to walk|to move)",
             r"(?:to|cant|can barely|hard to|struggle to|struggling to) get (?:around|about)(?! (?:town|the city|the course))",
             r"hop(?:ping|ped|s)? (?:to|round|around|about|everywhere|on one (?:leg|foot))|(?:everything|around|about) on one (?:leg|foot)",
@@ -387,6 +390,8 @@ RULES: tuple[Rule, ...] = (
         source="Article, When to See a Doctor: 'A clicking, popping or catching sensation in the hip'.",
         patterns=(
             r"(?:hip|hips|joint|joints|groin|pelvis|socket|leg|thigh|something) ~ <click>(?! (?:about|for me|into place|with me))",
+            r"(?:hip|hips|joint|leg|it) (?:\w+ ){0,3}(?:sticks|stuck|jams|jammed|locks|locked|catches) (?:\w+ ){0,3}(?:then|and|till|until)"
+            r" (?:\w+ )?(?:releases|lets go|unsticks|pops|clunks|gives|unlocks|frees)",  # "sticks, then releases"
             r"(?<!then )(?<!finally )(?:it|its|that|this) ~1 <click>(?<!it finally clicked)(?<!it just clicked)",
             r"(?:feel|feels|felt|feeling|hear|hears|heard|hearing|get|gets|getting|got|notice|notices|noticed|noticing"
             r"|have|has|had|having|there is|theres|experienc\w*) "
@@ -429,6 +434,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:crack\w*|broke|broken|fractured) (?:\w+ ){0,6}(?:from (?:running|overuse|overtraining|overtraning|over training)|stress (?:fracture|fx|reaction|facture))",
             r"(?:prone to|ex|post|previous|prior|history of|hx|several|multiple|had|have had|got) (?:\w+ ){0,3}(?:stress (?:fractures?|fx|factures?|reactions?)|strees fractures?|stres fractures?)",
             r"(?:stress|strees|stres) (?:fracture|fx|facture|reaction) (?:\w+ ){0,4}(?:ago|in (?:19|20)\d\d|last|back in|before|in college|in high school|\d+ (?:months|years|yrs))",
+            r"<not_someone_else>(?:out|off|sidelined|laid up|benched|in a boot|on crutches) (?:\w+ ){0,3}with (?:a |an |my )?"
+            r"(?:\w+ ){0,2}<stress_fracture>",  # "I was out for months with a shin stress fracture"
         ),
     ),
     # ---- Conservative additions (clinical red flags beyond the article) ----
