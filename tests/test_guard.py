@@ -916,3 +916,27 @@ def test_what_the_refit_on_the_ninth_split_left_to_the_rules(fires, message, his
     yesterday" as the time before, "never gives me a break", "jams then lets go"), and someone else's child seen
     from across the road is theirs, not the user's."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "my dad, 81, slid off the sofa onto the floor last night, he says hes ok", []),
+    (True, "day 2 of not being able to step on that leg after the long run", []),
+    (True, "every time it starts to settle it comes back worse, its been six weeks", []),
+    (True, "my leg buckles at the hip when i run downhill, with a sharp pain", []),
+    (False, "my legs buckled at the race photo prices lol", []),
+    (False, "sorry, wrong word, not numb at all, its just tight", ["my thigh feels numb"]),
+    (True, "not numb any more but now it shoots down my leg", ["my thigh went numb"]),
+    (False, "would numbness in my foot be a bad sign if it ever happened?", []),
+    (False, "got a temperature from a cold, no hip or leg problems at all, should i skip parkrun?", []),
+    (False, "my foot went dead sitting cross legged at the concert, fine a minute later", []),
+    (False, "my sister was on crutches after a netball injury last spring, shes back playing now", []),
+])
+def test_what_the_tenth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed10.jsonl (scored once, before these fixes; they are not measured by it): an age set off by
+    commas ("my client, 88,") was not read as an age, so an older adult's fall got the ordinary tier or none; "not
+    being able to step on my leg", "comes back worse" and a leg that "buckles at the hip" were missed; a later turn
+    that takes a word back, "if it ever happened", "no hip or leg problems" and "back playing now" were not read."""
+    verdict = check(message, history)
+    assert verdict.fired is fires
+    if "81" in message:
+        assert verdict.tier == "emergency"
