@@ -940,3 +940,15 @@ def test_what_the_tenth_sealed_split_found_after_it_was_scored(fires, message, h
     assert verdict.fired is fires
     if "81" in message:
         assert verdict.tier == "emergency"
+
+
+@pytest.mark.parametrize(("fires", "message"), [
+    (True, "off running for six weeks now. hip worse, not better"),
+    (True, "rested a month, it didnt get any better, putting my shoes on hurts"),
+    (True, "it burns in my hip constantly, even lying in bed"),
+    (False, "my hip feels worse after hill runs than flat ones, ive been training for 6 weeks, is that normal?"),
+])
+def test_worse_after_weeks_of_rest_is_not_improving_but_worse_after_hills_is_a_question(fires, message):
+    """Training-data misses the refit on the tenth split left to the rule table ("hip worse" after weeks off,
+    "didn't get any better"); pain that is worse after a kind of run is how the pain behaves, not a red flag."""
+    assert check(message).fired is fires

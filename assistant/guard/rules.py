@@ -219,7 +219,7 @@ RULES: tuple[Rule, ...] = (
             r"<pain> ~1 (?:like|so|really|super|very|extremely) (?:crazy|hell|heck|mad|a bitch|bad|badly|much)",
             r"(?:<pain>|it|its|hip|hips|groin|legs?|back|butt|glutes?) ~ (?:killing me|kills me)",
             r"(?:cant|cannot|can not) (?:bear|stand|take|handle) (?:(?:the|this|my) )?(?:pain|(?:it )?any ?more)",
-            r"(?:<pain>|its|it is|it|hip|hips) (?:\w+ ){0,2}(?:non ?stop|constant)\b(?! (?:hills|intervals|running|training))"
+            r"(?:<pain>|its|it is|it|hip|hips) (?:\w+ ){0,2}(?:non ?stop|constan\w*)\b(?! (?:hills|intervals|running|training))"
             r"|(?:<pain>|it|hip|hips) (?:\w+ ){0,2}never (?:gives|lets) (?:me )?(?:a )?(?:break|rest|up|let up)"
             r"|(?:morning noon and night|day and night|all day and (?:all )?night|24 ?7)(?! (?:training|running|job|shifts?))",
             r"(?:<pain>|its|it is|level|scale) ~ (?:an? )?(?:8|9|10) (?:out of |of )?10",
@@ -298,6 +298,9 @@ RULES: tuple[Rule, ...] = (
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
             r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|or worse"
             r"|(?:comes?|came|coming) back (?:\w+ )?worse|back to (?:how it was|square one|where (?:it|i) (?:was|started))"
+            r"|(?:hip|pain|it|its) (?:is |feels |got |has got |has gotten |getting )?(?:even |much |way )?worse"
+            r"(?! (?:after|when|during|on|at the end|with|if|than it was at the start))"
+            r"|(?:didnt|did not|hasnt|has not|havent|have not|wont|not) (?:\w+ )?(?:get|gotten|got|getting) (?:any )?better"
             r"|nothing (?:changes|changed|helps|helped|works|worked|is working|has worked|has helped|makes (?:a|any) difference"
             r"|made (?:a|any) difference)"
             r"|(?:hurts?|hurting|sore) "
