@@ -80,15 +80,15 @@ _OVER = re.compile(
     r"(?! (?:me|us|him|her|them|my|working|moving|responding))"
     r"|(?:hasnt|havent|never) (?:happened|bothered)\w*|wore off|wears off|worn off|stopped (?:when|after|once)"
     r"|(?:(?:it|that|this) (?:was|is)|its|thats) (?:just |only )?(?:a |an |the |from |because )?(?:(?!not |no |never )\w+ ){0,2}"
-    r"(?:blister|sting|bite|cramp|bruise"
-    r"|chafing|marks|rash|welt|reaction|allergy)"
+    r"(?:blister|sting|bite|cramp|bruise|chafing|marks|rash|welt|reaction|allergy)"
     r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:\w+ )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
     r"|no (?:more|longer)|back (?:running|to normal|to running|racing|playing|training|at it|on the pitch|in action"
     r"|to (?:football|training|sport|work|school))|laughed it off|is done|its done"
     r"|(?:im|i am) not (?:actually )?(?:having|getting|experiencing|feeling) (?:it|that|any|them|this)"
     r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
-    r"|a thing of the past|nothing (?:is )?wrong (?:now|yet|at the moment|right now|currently)|(?:it|that|this) was (?:\w+ ){0,2}(?:years|months|decades|ages) ago)\b"
+    r"|a thing of the past|nothing (?:is )?wrong (?:now|yet|at the moment|right now|currently)"
+    r"|(?:it|that|this) was (?:\w+ ){0,2}(?:years|months|decades|ages) ago)\b"
 )
 _NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
                            r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
@@ -111,8 +111,10 @@ _PRESENT = re.compile(r"\b(?:now|these days|lately|currently|today|tonight|this 
 _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kidding|jk|scratch that|pretend|lied"
                          r"|joking|kidding)\b")
 # It goes on now: these keep a match a report whatever else the sentence says.
+# "can I still race?" asks about running; it does not say a symptom goes on.
 _STILL = re.compile(r"\b(?:(?<!can i )(?<!could i )(?<!should i )(?<!am i )still(?! (?:ok|okay|fine|good|safe|do|run|race"
-                    r"|train|go|be|able|allowed|worth|want|planning|on track|racing|running|training|use)\b)|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
+                    r"|train|go|be|able|allowed|worth|want|planning|on track|racing|running|training|use)\b)"
+                    r"|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
                     r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse"
                     r"|(?<!feeling )(?<!sensation )came back(?! (?:a |after |within |in )(?:\w+ ){0,2}(?:mins?|minutes|secs?"
                     r"|seconds))|back again|right now|currently)\b")
@@ -125,6 +127,7 @@ _HEARSAY = re.compile(r"\b(?:read|reading|heard|hear|says|say|told|saying) (?:th
 # Said of the whole conversation: nothing is happening, the user is preparing ("just planning ahead").
 _PLANNING = re.compile(r"\b(?:(?:just |only |im |i am |were )planning ahead|for future refe?rence|future refe?rence"
                        r"|just (?:curious|wondering|asking) (?:for|in) (?:the )?future|before (?:it|anything) happens)\b")
+_ASKED_IF = frozenset({"what", "wat", "wut", "asked", "asking", "asks", "wondering", "wonder", "wondered", "ask"})
 _IF_GENERIC = frozenset({"someone", "somebody", "anyone", "a", "an", "you", "your", "runners", "people"})
 _IF_UNREAL = frozenset({"ever", "were", "got", "started", "ended", "developed", "was", "took", "slipped", "fell",
                         "did", "should", "would", "start", "develop", "couldnt", "could", "needed"})
@@ -283,7 +286,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
     if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
         return True
     before = [w for c in clauses[:at] if c.sentence == clause.sentence for w in c.words] + list(clause.words[:first])
-    sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    sentence = _sentence(clauses, at)
     conditional = {"if", "would", "could"}.intersection(sentence)  # "would a fever be bad… for future reference"
     if re.search(r"\bin ?case\b", " ".join(before)) or _HEARSAY.search(" ".join(before)) or (
             conditional and _PLANNING.search(" ".join(w for c in clauses for w in c.words))):
@@ -297,8 +300,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
         if before[i] not in ("if", "whether"):
             continue
         after = before[i + 1 : i + 4] + list(clause.words[first : first + 2])
-        if (i and before[i - 1] in ("what", "wat", "wut", "asked", "asking", "asks", "wondering", "wonder", "wondered", "ask")) or (
-                after and after[0] in _IF_GENERIC):
+        if (i and before[i - 1] in _ASKED_IF) or (after and after[0] in _IF_GENERIC):
             return True
         clause_if = before[i + 1 :] + list(clause.words[first : first + 4])  # "if my hip pain ever went down…"
         if "would" in before[:i] or _IF_UNREAL.intersection(clause_if):
@@ -363,7 +365,8 @@ _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|th
 
 
 def _family(words: Sequence[str]) -> str:
-    """Which non-specific sign the matched words name: "sensory", "chills", "sweats", "fever", or "" (a specific one)."""
+    """Which non-specific sign the matched words name: "sensory", "chills", "sweats", "fever", "nerve" (a shooting
+    pain), or "" (a specific one)."""
     for family, pattern in (("sensory", _SENSORY), ("sweats", _SWEATS), ("chills", _CHILLS), ("fever", _FEVER),
                             ("nerve", _NERVE)):
         if any(pattern.fullmatch(word) for word in words):
@@ -377,11 +380,12 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
     in any turn; or numbness of the face or hands only."""
     clause = clauses[at]
     family = _family(clause.words[first : last + 1])
-    sentence = [w for c in clauses if c.sentence == clause.sentence for w in c.words]
+    sentence = _sentence(clauses, at)
     if not family or _SADDLE.search(" ".join(sentence)):  # saddle numbness is never explained away
         return False
-    later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
-    hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words) for c in clauses)  # not a throat
+    later = _later_turns(clauses, at)
+    hip_hurts = any(_said(_SYMPTOM, " ".join(c.words), _DENIED) and _HIP.intersection(c.words)  # not a sore throat
+                    for c in clauses)
     body = [w for i, w in enumerate(sentence) if not (w == "back" and sentence[i + 1 : i + 2] in (["tooth"], ["teeth"]))]
     if family in ("sensory", "nerve") and _UPPER_BODY.intersection(body) and not _LEG.intersection(body):
         return True  # "ears and nose went numb at -10", "a shooting pain in a back tooth": not a leg sign at all
@@ -394,14 +398,15 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
     start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
     offset = sum(len(c.words) for c in clauses[start:at]) + first
     before, after = sentence[:offset], sentence[offset + last - first + 1 :]
-    causes = [m.group() for words in (before, after, later.split()) for m in _causes(_CAUSES[family], list(words),
-                                                                                      linked=words is after)]
+    cause = _CAUSES[family]
+    causes = [m.group() for m in (*_causes(cause, before), *_causes(cause, after, linked=True),
+                                  *_causes(cause, later.split()))]
     if family == "fever" or all(re.fullmatch(_ILLNESS, c) for c in causes):  # an illness, and the hip in the story
         return bool(causes) and not any(_HIP.intersection(c.words) for c in clauses)
     return bool(causes)
 
 
-def _causes(cause: re.Pattern, words: list[str], linked: bool) -> Iterator[re.Match]:
+def _causes(cause: re.Pattern, words: list[str], linked: bool = False) -> Iterator[re.Match]:
     """Each cause named in `words`: not in a simile ("like sitting on ice") or denied ("even without ice"); after
     the sign (`linked`), only with a "from / because / in / when…" just before it."""
     for i in range(len(words)):
@@ -413,6 +418,16 @@ def _causes(cause: re.Pattern, words: list[str], linked: bool) -> Iterator[re.Ma
         yield found
 
 
+def _sentence(clauses: Sequence[Clause], at: int) -> list[str]:
+    """The words of the sentence clause `at` belongs to."""
+    return [w for c in clauses if c.sentence == clauses[at].sentence for w in c.words]
+
+
+def _later_turns(clauses: Sequence[Clause], at: int) -> str:
+    """What the user said in the turns after the one clause `at` belongs to (their clauses have negative numbers)."""
+    return " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
+
+
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
     """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
     after, that matters now."""
@@ -422,8 +437,7 @@ def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history
     if person in ("stranger", "thing"):
         return False
     if person == "known":  # someone else's injury: theirs, not the user's history, and only while it lasts
-        sentence = [w for c in clauses if c.sentence == clauses[at].sentence for w in c.words]
-        later = " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)  # "| I only saw it"
+        sentence, later = _sentence(clauses, at), _later_turns(clauses, at)  # later: "| I only saw it"
         witnessed = (WITNESSING.intersection(sentence + later.split()) and not _said(_STILL, " ".join(sentence))
                      and not _said(_STILL, later) and not _said(_SYMPTOM, later, _DENIED))
         return not (witnessed or history_counts or is_over(clauses, at, first, last))
