@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .rules import SADDLE_AREA, UPPER_BODY
+
 Who = Literal["self", "cared_for", "known", "stranger", "thing"]
 
 SELF = frozenset({"i", "im", "ive", "id", "ill", "me", "my", "myself", "mine", "we", "us", "our"})
@@ -346,12 +348,10 @@ _UNRELATED = re.compile(r"\b(?:(?:hips?|hip s|legs?) (?:is |are |feel |feels |se
                         r"|symptoms?|trouble)|nothing to do with (?:running|my hips?|the hip|my legs?)|unrelated"
                         r"|nothing (?:wrong |going on )?with (?:my )?(?:hips?|legs?)"
                         r"|not (?:hip|running) related)\b")
-_SADDLE = re.compile(r"\b(?:groin|saddle|crotch|genitals?|privates|private (?:area|parts)|inner thighs?|perineum|bum|bottom"
-                     r"|buttocks|between my legs|down there|bladder|bowel|pee|wee|toilet)\b")
+_SADDLE = re.compile(rf"\b(?:{SADDLE_AREA}|bladder|bowel|pee|wee|toilet)\b")  # the rule table's saddle area
 _HIP = frozenset({"hip", "hips", "groin", "leg", "legs", "thigh", "thighs", "knee", "butt", "glute", "glutes", "joint"})
-_UPPER_BODY = frozenset({"ear", "ears", "nose", "face", "lips", "lip", "cheek", "cheeks", "chin", "head", "neck", "hand",
-                         "hands", "finger", "fingers", "fingertips", "arm", "arms", "thumb", "thumbs", "tongue", "tooth", "teeth",
-                         "jaw", "shoulder", "shoulders", "elbow", "elbows", "wrist", "wrists", "gums"})
+_UPPER_BODY = frozenset(UPPER_BODY) | {"lip", "cheek", "fingertips", "thumb", "thumbs", "tongue", "tooth", "teeth", "jaw",
+                                       "shoulder", "shoulders", "elbow", "elbows", "wrist", "wrists", "gums"}
 _LEG = _HIP | {"foot", "feet", "toe", "toes", "calf", "calves", "shin", "shins", "ankle", "ankles", "heel", "heels",
                "hamstring", "hamstrings", "bum", "buttock", "buttocks", "bottom", "back", "sole", "soles", "side"}
 _AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"

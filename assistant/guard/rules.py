@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.models import Tier
 
-__all__ = ["NEGATIONS", "RULES", "Rule", "expand"]
+__all__ = ["NEGATIONS", "RULES", "Rule", "SADDLE_AREA", "UPPER_BODY", "expand"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,14 @@ def _not_after(*phrases: str) -> str:
     return "".join(f"(?<!(?:{'|'.join(group)}) )" for group in by_length.values())
 
 
+SADDLE_AREA = (
+    r"(?:groin|saddle|crotch|genitals?|genital area|privates|private (?:area|parts)|inner thighs?"
+    r"|perineum|bum|buttocks|bottom|anus|back passage|between my legs|down there)"
+)
+# Not the leg: "my hands go numb when it's cold" (context.py adds teeth, jaw, shoulders… for a sign's body part).
+UPPER_BODY = ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips", "ear", "ears", "nose", "cheeks", "chin",
+              "head", "neck")
+
 _TERMS = {
     "my": r"(?:(?:my|his|her|their|the|your|one|both|a|that|this) )?",
     "pain": r"(?:pain|pains|painful|hurts?|hurting|aches?|aching|sore|soreness|throb\w*)",
@@ -66,10 +74,7 @@ _TERMS = {
         r"|glutes?|backside|back|hamstrings?|groin)"
     ),
     "joint": r"(?:hips?|joints?|knees?)",
-    "saddle": (
-        r"(?:groin|saddle|crotch|genitals?|genital area|privates|private (?:area|parts)|inner thighs?"
-        r"|perineum|bum|buttocks|bottom|anus|back passage|between my legs|down there)"
-    ),
+    "saddle": SADDLE_AREA,
     "weight": r"(?:w(?:ei|ie|e)(?:ght|gth|gt|ht|th)s?)",
     "cant": (
         r"(?:cant|cannot|can not|couldnt|could not|unable to|not able to|not being able to|hard to|difficult to"
@@ -96,8 +101,7 @@ _TERMS = {
     # Numb hands or face are not a leg symptom: "my hands go numb when it's cold".
     "not_upper_body": _not_after(*(
         f"{part} {verb}"
-        for part in ("hand", "hands", "finger", "fingers", "arm", "arms", "face", "lips", "ear", "ears", "nose", "cheeks",
-                     "chin", "head", "neck")
+        for part in UPPER_BODY
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
     )),
     # Not an illness: "marathon fever", "cabin fever".
