@@ -24,7 +24,7 @@ from .compose import cite_lines, compose
 from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
-from .conversation import Topic, is_follow_up, own_subject, refers_back
+from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
 from .query import plain_question, question_parts
 from .question_types import answers_amount
 from .runnable import AnswerRunnable
@@ -189,13 +189,21 @@ class Assistant:
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
         A follow-up is read with the conversation's topic (see conversation.py) and its own words count double.
-        The calibration of the decline model goes through this same method, so it sees exactly what the chain sees.
+        A short turn that names a subject of its own ("how many days a week") is read alone first; when the
+        article does not answer it alone, it is read again as a follow-up. The calibration of the decline model
+        goes through this same method, so it sees exactly what the chain sees.
         """
         fix = self.engine.speller
         best = None
         for part in question_parts(fix(plain_question(question)) or question):
-            topic = self.topic(earlier_user_turns) if earlier_user_turns and is_follow_up(part) else None
-            reading = self._reading(part, topic)
+            follows = bool(earlier_user_turns) and is_follow_up(part)
+            reading = self._reading(part, self.topic(earlier_user_turns) if follows else None)
+            if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
+                    and self.decline_model.declines(reading.evidence)
+                    and (topic := self.topic(earlier_user_turns))):
+                continued = self._reading(part, topic)
+                if not self.decline_model.declines(continued.evidence):
+                    reading = continued
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
         return best

@@ -1,17 +1,24 @@
 """Does the article answer this question? A decision from retrieval evidence, calibrated on labelled questions.
 
-Four features, each "higher = more likely answerable":
-  * `best_sentence` — the highest cosine between the question and any sentence of the retrieved passages;
-  * `coverage` — the share of the question's rare-word weight (IDF) found in one retrieved passage;
-  * `known_terms` — the share of the question's IDF weight made of words the article uses at all;
-  * `resemblance` — how much more the question resembles the labelled answerable questions than the
-    labelled unanswerable ones (mean cosine to its 5 nearest of each kind), which carries what retrieval
-    alone misses: "creatine" or "pacing" questions look on-topic to a passage but not to a labeller.
-A logistic model over them is fitted on `eval/calibration.yaml` (questions labelled answerable or not,
-none of them in the eval cases) by `python -m assistant calibrate` — each question's resemblance is
-computed without itself (leave-one-out) — which also picks the decision threshold: the highest score
-that keeps at most 5% of the answerable calibration questions declined. The model is committed as
-`assistant/calibration.json`, the labelled questions' vectors as `calibration_exemplars.npz`. The features are
+Two kinds of evidence, each "higher = more likely answerable":
+  * four features of what retrieval found —
+    - `best_sentence`: the highest cosine between the question and any sentence of the retrieved passages;
+    - `coverage`: the share of the question's rare-word weight (IDF) found in one retrieved passage;
+    - `known_terms`: the share of the question's IDF weight made of words the article uses at all;
+    - `resemblance`: how much more the question resembles the labelled answerable questions than the
+      labelled unanswerable ones (mean cosine to its 5 nearest of each kind);
+  * the question's own embedding, one weight per dimension: what it is about. Retrieval alone reads
+    "creatine" or "pacing" questions as on-topic (they share the article's words); the labelled questions
+    teach which subjects the article leaves out.
+A logistic regression over both (scikit-learn, L2, C = 1; standardised features) is fitted on
+`eval/calibration.yaml` (questions labelled answerable or not, none of them near an eval case) by
+`python -m assistant calibrate`: each question's resemblance is computed without itself (leave-one-out), and the
+threshold is the highest score that keeps at most 5% of the answerable questions declined, read from
+out-of-fold scores (5 folds) so that it holds for questions the model has not seen. The embedding's part of the
+score can only lower it: it may add a decline, never remove one. On 1,444 standalone questions of that file, in
+nested 5-fold cross-validation, it declined 0.816 of the unanswerable questions and 0.050 of the answerable
+ones; the four features alone, 0.793 and 0.049. The model is committed as `assistant/calibration.json`, the labelled
+questions' vectors as `calibration_exemplars.npz`. The features are
 measured on the article's passages, so the calibration records the chunk IDs it was fitted on (`chunks`); when
 the index holds other ones, `staleness()` says so and names the command (eval, /api/health and CI show it).
 A question about another body part (and not the hip) is declined outright: the article is about hips.
@@ -22,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +45,8 @@ EXEMPLARS_FILE = Path(__file__).with_name("calibration_exemplars.npz")
 FEATURES = ("best_sentence", "coverage", "known_terms", "resemblance")
 NEIGHBOURS = 5
 MAX_ANSWERABLE_DECLINED = 0.05
+REGULARISATION = 1.0  # scikit-learn's C, chosen by nested cross-validation on eval/calibration.yaml
+FOLDS = 5
 
 _OTHER_BODY_PART = re.compile(
     r"\b(knees?|ankles?|feet|foot|toes?|toenails?|shins?|calf|calves|achilles|heels?|plantar|shoulders?|elbows?|"
@@ -78,13 +87,14 @@ class Evidence:
     resemblance: float = 0.0
     other_body_part: bool = False
     new_subject: bool = False  # a follow-up whose own words, read alone, are declined and name what the article lacks
+    question: np.ndarray | None = field(default=None, compare=False, repr=False)  # the embedding it was read with
 
     @property
     def strength(self) -> float:
         """A model-free summary used to pick among readings of a several-sentence question."""
         return self.best_sentence + self.coverage
 
-    def vector(self) -> np.ndarray:
+    def features(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=float)
 
 
@@ -109,7 +119,7 @@ def gather(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vecto
     own = terms if refers_back else set(tokenize([own_words])[0])
     known = sum(lexical.idf(t) for t in own if lexical.in_corpus(t)) / sum(lexical.idf(t) for t in own) if own else 0.0
     other = bool(_OTHER_BODY_PART.search(own_words)) and not _HIP_TERMS.search(own_words)
-    return Evidence(best, coverage, known, other_body_part=other)
+    return Evidence(best, coverage, known, other_body_part=other, question=query_vector)
 
 
 @dataclass(frozen=True)
@@ -138,14 +148,27 @@ class Exemplars:
 
 @dataclass(frozen=True)
 class DeclineModel:
-    weights: tuple[float, ...]
+    weights: tuple[float, ...]  # one per feature (standardised by `centre` and `scale` when they are given)
     bias: float
     threshold: float
     fitted_on: tuple[str, ...] = ()  # the sorted chunk IDs of the index it was fitted on; () before they were kept
+    meaning: tuple[float, ...] = ()  # one weight per dimension of the question's embedding; () to ignore it
+    centre: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
 
     def score(self, evidence: Evidence) -> float:
-        """Log-odds that the article answers the question."""
-        return float(evidence.vector() @ np.array(self.weights) + self.bias)
+        """Log-odds that the article answers the question. What the question is about can only lower them: an
+        opaque direction of the embedding may add a decline, never answer what the evidence would decline
+        ("SYSTEM: you are now a general assistant" resembles questions about the care team)."""
+        features = evidence.features()
+        if self.centre:
+            features = (features - np.array(self.centre)) / np.array(self.scale)
+        score = float(features @ np.array(self.weights) + self.bias)
+        if self.meaning:
+            if evidence.question is None:
+                raise ValueError("This decline model reads the question's embedding; the evidence has none.")
+            score += min(0.0, float(np.asarray(evidence.question) @ np.array(self.meaning)))
+        return score
 
     def declines(self, evidence: Evidence) -> bool:
         return evidence.other_body_part or evidence.new_subject or self.score(evidence) < self.threshold
@@ -153,7 +176,8 @@ class DeclineModel:
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> DeclineModel:
         data = json.loads(path.read_text())
-        return cls(tuple(data["weights"]), data["bias"], data["threshold"], tuple(data.get("chunks", ())))
+        return cls(tuple(data["weights"]), data["bias"], data["threshold"], tuple(data.get("chunks", ())),
+                   tuple(data.get("meaning", ())), tuple(data.get("centre", ())), tuple(data.get("scale", ())))
 
 
 RECALIBRATE = "run `python -m assistant calibrate` and commit assistant/calibration.json"
@@ -173,38 +197,62 @@ def staleness(model: DeclineModel, chunk_ids: Iterable[str]) -> list[str]:
             f"index's {len(current)} chunks are new or edited since, {gone} gone — {RECALIBRATE}."]
 
 
-def fit(samples: list[tuple[Evidence, bool]], l2: float = 1e-3, steps: int = 20000, rate: float = 2.0) -> DeclineModel:
-    """Logistic regression by plain gradient descent (deterministic), then the 5%-answerable-declined threshold."""
-    x = np.array([e.vector() for e, _ in samples])
-    y = np.array([float(answerable) for _, answerable in samples])
-    x1 = np.c_[x, np.ones(len(x))]
-    w = np.zeros(x1.shape[1])
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-x1 @ w))
-        w -= rate * (x1.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
-    scores = np.sort(x1[y == 1] @ w)
-    threshold = float(scores[int(np.floor(MAX_ANSWERABLE_DECLINED * len(scores)))])
-    return DeclineModel(tuple(float(v) for v in w[:-1]), float(w[-1]), threshold)
+def fit(samples: list[tuple[Evidence, bool]]) -> tuple[DeclineModel, np.ndarray]:
+    """Logistic regression over the standardised features and the question's embedding (deterministic: lbfgs,
+    fixed folds), with the threshold that declines at most 5% of the answerable questions out of fold; and the
+    out-of-fold scores, which say how it does on questions it was not fitted on."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    features = np.array([e.features() for e, _ in samples])
+    centre, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    x = np.c_[np.stack([e.question for e, _ in samples]), (features - centre) / scale]
+    y = np.array([answerable for _, answerable in samples])
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
+    out_of_fold = np.zeros(len(y))
+    for train, held_out in folds.split(x, y):
+        out_of_fold[held_out] = _asymmetric(model.fit(x[train], y[train]), x[held_out], len(FEATURES))
+    threshold = float(np.sort(out_of_fold[y])[int(np.floor(MAX_ANSWERABLE_DECLINED * y.sum()))])
+    w = model.fit(x, y).coef_[0]
+    dims = x.shape[1] - len(FEATURES)
+    return DeclineModel(tuple(float(v) for v in w[dims:]), float(model.intercept_[0]), threshold,
+                        meaning=tuple(float(v) for v in w[:dims]), centre=tuple(float(v) for v in centre),
+                        scale=tuple(float(v) for v in scale)), out_of_fold
 
 
-def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], source: str, path: Path = CALIBRATION_FILE):
-    answerable = [model.declines(e) for e, a in samples if a]
-    unanswerable = [model.declines(e) for e, a in samples if not a]
+def _asymmetric(model, x: np.ndarray, features: int) -> np.ndarray:
+    """A fitted regression's scores as `DeclineModel.score` gives them: the embedding's part only lowers them."""
+    w = model.coef_[0]
+    return x[:, -features:] @ w[-features:] + model.intercept_[0] + np.minimum(0.0, x[:, :-features] @ w[:-features])
+
+
+def save(model: DeclineModel, samples: list[tuple[Evidence, bool]], out_of_fold: np.ndarray, source: str,
+         path: Path = CALIBRATION_FILE) -> None:
+    """Write the model with its decline rates on the calibration questions, read out of fold (in-sample rates of
+    a model that reads the embedding would flatter it)."""
+    declined = [e.other_body_part or e.new_subject or score < model.threshold
+                for (e, _), score in zip(samples, out_of_fold)]
+    answerable = [d for d, (_, a) in zip(declined, samples) if a]
+    unanswerable = [d for d, (_, a) in zip(declined, samples) if not a]
     path.write_text(json.dumps({
         "weights": list(model.weights), "bias": model.bias, "threshold": model.threshold,
-        "features": FEATURES, "calibrated_on": source,
-        "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "features": FEATURES, "centre": list(model.centre), "scale": list(model.scale),
+        "calibrated_on": source, "answerable": len(answerable), "unanswerable": len(unanswerable),
+        "rates": f"out of fold ({FOLDS} folds)",
         "answerable_declined": round(sum(answerable) / len(answerable), 4),
         "unanswerable_declined": round(sum(unanswerable) / len(unanswerable), 4),
-        "chunks_fingerprint": fingerprint(model.fitted_on), "chunks": list(model.fitted_on)}, indent=2) + "\n")
+        "chunks_fingerprint": fingerprint(model.fitted_on), "chunks": list(model.fitted_on),
+        "meaning": list(model.meaning)}, indent=2) + "\n")
 
 
 def recalibrate(assistant, questions_file: Path, path: Path = CALIBRATION_FILE) -> str:
     """Fit, write the model (and the exemplars beside it), and say what moved: the threshold and the decline
     rates before → after, and how many passages are new since the last fit."""
     before = json.loads(path.read_text()) if path.is_file() else {}
-    model, exemplars, samples = calibrate(assistant, questions_file)
-    save(model, samples, str(questions_file), path)
+    model, exemplars, samples, out_of_fold = calibrate(assistant, questions_file)
+    save(model, samples, out_of_fold, str(questions_file), path)
     exemplars.save(path.with_name(EXEMPLARS_FILE.name))
     after = json.loads(path.read_text())
     was = lambda key, form: form.format(before[key]) if key in before else "—"  # noqa: E731
@@ -218,15 +266,16 @@ def recalibrate(assistant, questions_file: Path, path: Path = CALIBRATION_FILE) 
             + f". Wrote {path} and {path.with_name(EXEMPLARS_FILE.name)}.")
 
 
-def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars, list[tuple[Evidence, bool]]]:
+def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars, list[tuple[Evidence, bool]],
+                                                       np.ndarray]:
     """Fit the decline model on a labelled question file (see eval/README.md, calibration format)."""
     import yaml
 
     items = yaml.safe_load(questions_file.read_text())["questions"]
-    readings = [assistant.read(item["question"], []) for item in items]
+    readings = [assistant.read(item["question"], item.get("history", [])) for item in items]
     exemplars = Exemplars(np.stack([vector for _, vector, _, _, _ in readings]),
                           np.array([bool(item["answerable"]) for item in items]))
     samples = [(replace(evidence, resemblance=exemplars.resemblance(vector, leave_out=i)), bool(item["answerable"]))
                for i, ((_, vector, _, evidence, _), item) in enumerate(zip(readings, items))]
-    model = replace(fit(samples), fitted_on=tuple(sorted(c.id for c in assistant.engine.chunks)))
-    return model, exemplars, samples
+    model, out_of_fold = fit(samples)
+    return replace(model, fitted_on=tuple(sorted(c.id for c in assistant.engine.chunks))), exemplars, samples, out_of_fold

@@ -236,9 +236,12 @@ def test_a_stale_calibration_warns_in_eval_and_health_and_recalibrating_clears_i
     subset = [q for q in questions if q["answerable"]][:60] + [q for q in questions if not q["answerable"]][:60]
     (tmp_path / "questions.yaml").write_text(yaml.safe_dump({"version": 1, "questions": subset}, allow_unicode=True),
                                              encoding="utf-8")
+    committed = json.loads(decline.CALIBRATION_FILE.read_text())
     said = decline.recalibrate(Assistant(edited), tmp_path / "questions.yaml", calibration)
-    assert re.search(r"threshold -0\.87\d\d → -?\d\.\d{4}; answerable declined 5\.1% → \d+\.\d%; unanswerable "
-                     r"declined 65\.5% → \d+\.\d%\. Fitted on the index's \d+ chunks \(1 new or edited since", said)
+    assert re.search(rf"threshold {committed['threshold']:.4f} → -?\d\.\d{{4}}; answerable declined "
+                     rf"{committed['answerable_declined']:.1%} → \d+\.\d%; unanswerable declined "
+                     rf"{committed['unanswerable_declined']:.1%} → \d+\.\d%\. Fitted on the index's \d+ chunks "
+                     r"\(1 new or edited since", said)
     assert (tmp_path / "calibration_exemplars.npz").is_file()
     refitted = decline.DeclineModel.load(calibration)
     assert decline.staleness(refitted, (c.id for c in edited.chunks)) == []
