@@ -201,20 +201,23 @@ class Assistant:
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
                     and self.decline_model.declines(reading.evidence)
                     and (topic := self.topic(earlier_user_turns))):
-                continued = self._reading(part, topic)
+                continued = self._reading(part, topic, continues=True)
                 if not self.decline_model.declines(continued.evidence):
                     reading = continued
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
         return best
 
-    def _reading(self, part: str, topic: Topic | None) -> Reading:
+    def _reading(self, part: str, topic: Topic | None, continues: bool = False) -> Reading:
+        """One reading of a question or one of its sentences. With a `topic`, its own words count as much as the
+        topic's; the passages the topic cited stay candidates when it has no subject of its own, or when it
+        `continues` the topic because alone it would be declined."""
         query = f"{topic.query} {part} {part}" if topic else part
         vector = self.engine.embed(query)
         if topic:  # its own words count as much as the topic it continues
             vector = vector + self.engine.embed(part)
             vector = vector / np.linalg.norm(vector)
-        if topic and own_subject(part):  # its own words pick the passage: the topic's are not added
+        if topic and own_subject(part) and not continues:  # its own words pick the passage
             topic = replace(topic, chunk_ids=())
         hits = self._passages(query, vector, topic)
         evidence = self._evidence(query, vector, hits, part, refers=bool(topic) and refers_back(part))
