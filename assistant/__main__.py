@@ -118,12 +118,13 @@ def _read_history(path: Path) -> list:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from . import decline, support
+    from . import decline, selection, support
     from .chain import Assistant
 
     _needs_checkout("calibrate")
     questions, pairs = _existing(args.questions, "--questions"), _existing(args.pairs, "--pairs")
     assistant = Assistant()
+    print(selection.refit(assistant, _repo_file("eval/answers")))
     print(decline.recalibrate(assistant, questions))
     calibration = support.calibrate_file(assistant.engine.embedder, pairs)
     print(f"support check: threshold {calibration.threshold:.4f}, balanced accuracy "
@@ -310,12 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "list (corpus/drop_list.yaml); the curated `supports` links are kept.")
 
     calibrate = command("calibrate", cmd_calibrate,
-                        "fit the decline and support-check thresholds on labelled data (in a checkout)",
-                        description="Fits the decline model on labelled questions and the support check on "
-                                    "labelled pairs, prints the threshold and the decline rates before → after, "
-                                    "and writes assistant/calibration.json, calibration_exemplars.npz and "
-                                    "support_calibration.json (commit them). Run it after an article edit, when "
-                                    "eval warns that the calibration is stale.",
+                        "fit the sentence ranker, the decline model and the support check on labelled data "
+                        "(in a checkout)",
+                        description="Fits the sentence ranker on the labelled turns of eval/answers/ (the dev sets "
+                                    "and the spent sealed splits), the decline model on labelled questions and the "
+                                    "support check on labelled pairs, prints the threshold and the decline rates "
+                                    "before → after, and writes assistant/selection.json, calibration.json, "
+                                    "calibration_exemplars.npz and support_calibration.json (commit them). Run it "
+                                    "after an article edit, when eval warns that the calibration is stale.",
                         epilog="example:\n  %(prog)s")
     calibrate.add_argument("--questions", type=Path, default=_repo_file("eval/calibration.yaml"), metavar="FILE",
                            help="labelled questions, answerable or not (default: eval/calibration.yaml)")

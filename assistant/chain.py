@@ -26,7 +26,9 @@ from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
 from .query import plain_question, question_parts
-from .question_types import answers_amount
+from .lexical import tokenize
+from .question_types import answers_amount, kind_of
+from .selection import Question, SentenceRanker
 from .runnable import AnswerRunnable
 from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
 from . import support
@@ -104,7 +106,7 @@ def user_turns(history: Iterable) -> list[str]:
 
 class Assistant:
     def __init__(self, engine: Engine | None = None, decline_model: decline.DeclineModel | None = None,
-                 chat_model: BaseChatModel | None = None):
+                 chat_model: BaseChatModel | None = None, ranker: SentenceRanker | None = None):
         self.engine = engine or Engine()
         self.settings = self.engine.settings
         self.decline_model = decline_model or decline.DeclineModel.load()
@@ -115,6 +117,7 @@ class Assistant:
             chat_model = build_chat_model(self.settings.llm, self.settings.llm_base_url)
         self.chat_model = chat_model
         self.support = support.checker_for(self.engine.embedder, support.load_calibration())
+        self.ranker = ranker or SentenceRanker.load()
         guard.warm_up()
         self._pipeline = self._build_pipeline()
         self.chain = AnswerRunnable(self)  # the public runnable; the pipeline over a `Turn` stays internal
@@ -283,16 +286,30 @@ class Assistant:
             sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,
                                             self.support)
         if not sentences and not lines:
-            composed = compose(turn.query, turn.query_vector, turn.hits, self.engine.sentence_vectors,
-                               self.engine.lexical, self.engine.document, self.settings.max_sentences,
-                               self.settings.max_words, self.engine.chunks,
-                               topic_ids=turn.topic.chunk_ids if turn.topic else (), asked=turn.question)
+            question = self.question(turn.question, turn.user_turns, turn.query, turn.query_vector, turn.topic)
+            composed = compose(question, turn.hits, self.engine.sentence_vectors, self.engine.lexical,
+                               self.engine.document, self.ranker, self.settings.max_sentences,
+                               self.settings.max_words, self.engine.chunks)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
         if not sentences or not any(answers_amount(turn.question, s.text) for s in sentences):
             return self._declined(turn)  # nothing left, or a "how long" question the passages give no duration for
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
                                          query=turn.query))
+
+    def use_ranker(self, ranker: SentenceRanker) -> None:
+        """Compose with another sentence ranker from now on (calibration refits it); cached answers are dropped."""
+        with self._cache_lock:
+            self.ranker = ranker
+            self._cache.clear()
+
+    def question(self, text: str, earlier_user_turns: list[str], query: str, vector: np.ndarray,
+                 topic: Topic | None) -> Question:
+        """What the sentence ranker reads about a question, from how it was read (`read`)."""
+        return Question(text=text, query=query, vector=vector,
+                        own_vector=self.engine.embed(self.engine.speller(plain_question(text)) or text),
+                        terms=set(tokenize([query])[0]), kind=kind_of(text), wants_amount=decline.asks_for_quantity(query),
+                        follow_up=bool(earlier_user_turns), topic_ids=frozenset(topic.chunk_ids if topic else ()))
 
     def _declined(self, turn: Turn) -> Answer:
         return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),

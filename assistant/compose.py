@@ -1,7 +1,7 @@
 """The default composer: an extractive answer built from verbatim article sentences, each cited.
 
-It picks the retrieved sentences closest to the question (embeddings computed
-at index time), drops near-duplicates, adds what a sentence needs to read on
+It picks the retrieved sentences the ranker (selection.py) scores best for the
+question, drops near-duplicates, adds what a sentence needs to read on
 its own — a bullet's label, the sentence a leading "This"/"It" points back to,
 the rest of a quotation, the lead-in of a list — and keeps the article's order.
 """
@@ -9,26 +9,21 @@ the rest of a quotation, the lead-in of a list — and keeps the article's order
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .about import ABOUT_SECTION
 from .corpus import Document
-from .decline import asks_for_quantity, asks_for_source, states_quantity
-from .lexical import LexicalIndex, tokenize
-from .models import AnswerSentence, Chunk, Citation, Hit
-from .question_types import fits, kind_of
+from .decline import asks_for_source
+from .lexical import LexicalIndex
+from .models import AnswerSentence, Chunk, Citation, Hit, Sentence
+from .selection import Question, SentenceRanker, features
 
-RELATIVE_MARGIN = 0.12  # keep sentences scoring within this of the best one
+RELATIVE_MARGIN = 2.0  # keep sentences whose ranker score (log-odds) is within this of the best one
 REDUNDANT = 0.88  # cosine above which two sentences say the same thing
-PASSAGE_WEIGHT = 0.5  # a sentence borrows relevance from its passage: short sentences embed poorly alone
-LEXICAL_WEIGHT = 0.3  # and earns some for containing the question's rarer words
 WHOLE_BULLET_WORDS = 80  # a bullet up to this long is shown whole rather than cut to one sentence
-QUANTITY_BONUS = 0.1  # for "how long / how many" questions, a sentence that states an amount
-KIND_BONUS = 0.1  # a sentence that is the kind of answer asked for: a time for "when", a person for "who"
-TOPIC_BONUS = 0.1  # for a follow-up, a sentence of a passage the conversation's last answer cited
 _ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
 
 
@@ -38,49 +33,59 @@ class Composed:
     citations: tuple[Citation, ...]
 
 
-def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vectors: dict[str, np.ndarray],
-            lexical: LexicalIndex, document: Document, max_sentences: int = 4, max_words: int = 120,
-            chunks: Sequence[Chunk] = (), topic_ids: Collection[str] = (), asked: str = "") -> Composed:
+def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.ndarray], lexical: LexicalIndex,
+            document: Document, ranker: SentenceRanker, max_sentences: int = 4, max_words: int = 120,
+            chunks: Sequence[Chunk] = ()) -> Composed:
     """`chunks` (the whole article, in order) lets a lead-in such as "…using the following remedies:" be shown
-    with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …). `topic_ids` are the
-    passages a follow-up continues; `asked` is what the user typed, which says what kind of answer is
-    wanted (question_types.py). The best-scoring sentence comes first, with what it needs to read on its
+    with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …). The ranker
+    (selection.py) scores each candidate sentence; the best one comes first, with what it needs to read on its
     own; the other picks follow in the article's order."""
     labels = _labels_after(chunks)
-    query_terms = set(tokenize([query])[0])
-    wants_amount = asks_for_quantity(query)
-    kind = kind_of(asked or query)
-    wants_source = asks_for_source(query)
-    candidates = []
+    found = candidates(question, hits, sentence_vectors, lexical, labels)
+    if not found:
+        return Composed((), ())
+    scores = ranker.scores(np.stack([row for _, _, row in found]))
+    ranked = sorted(((float(score), hit.chunk, i) for (hit, i, _), score in zip(found, scores)), key=lambda c: -c[0])
+    chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words)
+    if asks_for_source(question.query):
+        _add_sources(chosen, hits, document)
+    return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
+                 document)
+
+
+def candidates(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.ndarray], lexical: LexicalIndex,
+               labels: dict[str, list[Chunk]]) -> list[tuple[Hit, int, np.ndarray]]:
+    """Every sentence of the retrieved passages that could answer, with its features: not a reference-list entry
+    unless a source is asked for, not the front matter (about.py answers that), not a lead-in on its own."""
+    wants_source = asks_for_source(question.query)
+    found = []
     for hit in hits:
         if hit.chunk.kind == "reference" and not wants_source:
             continue  # a citation line answers "which study…", not "what is…"
         if hit.chunk.heading_path[-1] == ABOUT_SECTION:
             continue  # front-matter lines answer questions about the article itself, chosen in about.py
-        scores = sentence_vectors[hit.chunk.id] @ query_vector
+        vectors = sentence_vectors[hit.chunk.id]
+        own, own_words = vectors @ question.vector, vectors @ question.own_vector
         terms = lexical.sentence_terms[hit.chunk.id]
-        for i, sentence in enumerate(hit.chunk.sentences):
+        for i in range(len(hit.chunk.sentences)):
             if _is_context_only(hit.chunk, i) and not _introduced(hit.chunk, i, labels):
                 continue
-            own = float(scores[i])
-            if hit.chunk.kind == "list":  # "Squats" alone embeds poorly: a list item speaks for its list
-                own = max(own, hit.similarity)
-            score = (own + PASSAGE_WEIGHT * hit.similarity
-                     + LEXICAL_WEIGHT * lexical.overlap(query_terms, terms[i])
-                     + (QUANTITY_BONUS if wants_amount and states_quantity(sentence.text) else 0.0)
-                     + (TOPIC_BONUS if hit.chunk.id in topic_ids else 0.0)
-                     + (KIND_BONUS if kind in ("time", "who_source") and fits(kind, sentence.text) else 0.0))
-            candidates.append((score, hit.chunk, i))
-    if not candidates:
-        return Composed((), ())
-    candidates.sort(key=lambda c: -c[0])
-    best = candidates[0][0]
+            found.append((hit, i, features(question, hit, i, vectors[i], float(own[i]), float(own_words[i]),
+                                           lexical.overlap(question.terms, terms[i]))))
+    return found
 
+
+def _select(ranked: list[tuple[float, Chunk, int]], sentence_vectors: dict[str, np.ndarray], document: Document,
+            labels: dict[str, list[Chunk]], max_sentences: int, max_words: int
+            ) -> tuple[dict[tuple[str, int], Chunk], set[tuple[str, int]]]:
+    """The best candidate with its context, then others close to it in score and not saying the same thing,
+    within the length limits; and which of the chosen sentences make up the lead."""
+    best = ranked[0][0]
     chosen: dict[tuple[str, int], Chunk] = {}
     lead: set[tuple[str, int]] = set()  # the first pick and its context, shown first
     picked_vectors: list[np.ndarray] = []
     units = words = shown = 0
-    for score, chunk, i in candidates:
+    for score, chunk, i in ranked:
         if score < best - RELATIVE_MARGIN or units >= max_sentences:
             break
         vector = sentence_vectors[chunk.id][i]
@@ -104,10 +109,7 @@ def compose(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vect
         units += 1
         words += added_words
         shown += len(prose)
-    if wants_source:
-        _add_sources(chosen, hits, document)
-    return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
-                 document)
+    return chosen, lead
 
 
 def cite_lines(lines: Sequence[tuple[Chunk, int]], document: Document) -> Composed:
@@ -173,6 +175,12 @@ def _with_context(chunk: Chunk, i: int) -> list[int]:
     if chunk.kind == "bullet":
         needed.add(0)
     return sorted(needed)
+
+
+def shown_with(chunk: Chunk, i: int, labels: dict[str, list[Chunk]]) -> list[Sentence]:
+    """Sentence i and, for a lead-in, the labels of the bullets it introduces: what picking it adds to an answer
+    (its antecedent or bullet label come along too, but they do not answer on their own)."""
+    return [chunk.sentences[i]] + [b.sentences[0] for b in _introduced(chunk, i, labels)]
 
 
 def _is_item(chunk: Chunk, i: int, document: Document) -> bool:

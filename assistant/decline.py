@@ -70,9 +70,20 @@ _ASKS_SOURCE = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|ref
                           r"citation|evidence|author|wrote|published|doi|according to|comes? from|based on)\b", re.I)
 
 
+_ASKS_FINDING = re.compile(r"\bwhat (did|does|do|has|have) (the |this |that |a |any )?[\w' -]{0,40}?"
+                           r"\b(stud(y|ies)|research|paper|review|trial)\s+(find|found|show|shows|say|says|conclude|"
+                           r"suggest|report)\b", re.I)
+
+
 def asks_for_source(question: str) -> bool:
-    """"Which study…", "where does that come from…": the answer should show the reference itself."""
-    return bool(_ASKS_SOURCE.search(question))
+    """"Which study…", "where does that come from…": the answer should show the reference itself. "What did the
+    study find?" asks for the finding, which the article states in its own words (and cites)."""
+    return bool(_ASKS_SOURCE.search(question)) and not asks_for_finding(question)
+
+
+def asks_for_finding(question: str) -> bool:
+    """"What did the study find / does research show…": the finding is asked for, not the reference."""
+    return bool(_ASKS_FINDING.search(question))
 
 
 def states_quantity(text: str) -> bool:

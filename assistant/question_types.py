@@ -14,12 +14,13 @@ Read from the question's own words, so "ok but how long tho" is an amount questi
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
-from .decline import states_quantity
+from .decline import asks_for_finding, states_quantity
 
 Kind = Literal["amount", "time", "who_source", "comparison", "cause", "how_to", "which", "definition", "yes_no",
                "other"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in (
     ("amount", r"\bhow (many|much|long|often|far|soon|frequently)\b|\bwhat (dose|dosage|amount)\b|"
@@ -46,6 +47,8 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple((kind, re.compile(pa
 def kind_of(question: str) -> Kind:
     """The first kind whose words the question uses, in order of how much they constrain the answer."""
     text = question.lower().replace("’", "'")
+    if asks_for_finding(text):
+        return "other"  # "what did the study find": a finding, not a source
     for kind, pattern in _PATTERNS:
         if pattern.search(text):
             return kind
