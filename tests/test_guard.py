@@ -942,6 +942,31 @@ def test_what_the_tenth_sealed_split_found_after_it_was_scored(fires, message, h
         assert verdict.tier == "emergency"
 
 
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "my calf on one side is hot, swollen and tender to touch, the other one isnt", []),
+    (True, "hips are fine actually but my calf on ONE side is hot, swollen and sore", ["marathon sunday, hips sore"]),
+    (True, "now the calf on that side is swollen n painful", ["just came out of the walking boot for my ankle"]),
+    (False, "feel a bit feverish and achy today, arm sore. ok to skip my run?", ["had the flu jab yesterday"]),
+    (True, "feverish today and my hip is throbbing", ["had the flu jab yesterday"]),
+    (True, "i have the flu and my hip aches", []),
+    (False, "clicked the link for the hip exercises but the video wont load", []),
+    (True, "clicks when i walk and it hurts in the hip", []),
+    (False, "turned out shed fallen off the monkey bars and bruised it, already running around again",
+     ["my daughters hip was hurting last week"]),
+    (True, "turned out she fell off the monkey bars and shes still limping", ["my daughters hip was hurting"]),
+    (False, "its totally settled now, ran 10k pain free yesterday", ["i couldnt sleep because of my hip pain last week"]),
+    (True, "it hasnt settled, still up all night", ["i couldnt sleep because of my hip pain last week"]),
+])
+def test_what_the_eleventh_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed11.jsonl (scored once, before these fixes; the twelfth split measures them): a hot, swollen
+    calf a few words from "calf" was missed (urgent); a flu jab named a turn earlier, "clicked the link", a child
+    "already running around again" and a pain that has "totally settled" were read as red flags."""
+    verdict = check(message, history)
+    assert verdict.fired is fires
+    if "calf" in message and fires:
+        assert verdict.tier == "emergency"
+
+
 @pytest.mark.parametrize(("fires", "message"), [
     (True, "off running for six weeks now. hip worse, not better"),
     (True, "rested a month, it didnt get any better, putting my shoes on hurts"),

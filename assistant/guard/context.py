@@ -58,7 +58,7 @@ WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "wat
 _OVER = re.compile(
     r"\b(?:(?:im|i am|its|it is|was|were|all|totally|completely|fully|100|feel|feeling|walked off|shes"
     r"|hes|theyre|shes been|hes been|both|everyone|they|we|been|ive been|felt|ive felt|she is|he is|they are) (?:\w+ )?"
-    r"(?:fine|ok|okay|good|great|well|healed|recovered|100|healthy)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
+    r"(?:fine|ok|okay|good|great|well|healed|recovered|100|healthy|settled)|all better|(?:feel|feeling|felt|much|way|loads|lots) better (?:now|since)"
     r"|(?:fine|ok|okay|good|great|healed|better|gone|normal) (?:\w+ ){0,3}(?:now|since|after|later|today)|long gone"
     r"|(?:its|thats|all) (?:totally |completely |long |all )?gone|(?:fine|ok|okay|normal|good) (?:\w+ ){0,2}for (?:ages|years"
     r"|months|weeks|a while|a long time)"
@@ -70,7 +70,8 @@ _OVER = re.compile(
     r"|no (?:issues|problems|pain|trouble|symptoms) (?:since|after|now)|(?:walking|running|moving) (?:\w+ )?"
     r"(?:normally|fine|ok|okay) (?:now|again)|sunburn\w*"
     r"|pain ?free|no pain at all|(?:walking|moving|running) normally|(?:totally|completely|rock) solid|nothing since"
-    r"|(?:scans?|x ?rays?|xrays?|mri|tests?|bloods?) (?:\w+ )?(?:was|were|came back|all) (?:clear|normal|fine)"
+    r"|(?:scans?|x ?rays?|xrays?|mri|tests?|bloods?) (?:\w+ )?(?:(?:was|were|came back|all|are) )?(?:clear|normal|fine)"
+    r"|(?:already|back) (?:\w+ )?(?:running|walking|playing|racing) (?:around )?(?:again|fine|normally)"
     r"|(?:shes|hes|theyre|im|were|shes been|hes been) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
     r"|healed|recovered|cleared (?:right |straight )?up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
@@ -323,6 +324,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
 # hurts too ("the flu and sudden hip pain" is a red flag).
 _SENSORY = re.compile(r"numb\w*|tingl\w*|dead|fuzzy|asleep|pins")
 _NERVE = re.compile(r"shoot\w*|radiat\w*|electric\w*|zing\w*|zap\w*|stabbing")  # only the body part can clear it
+
 _CHILLS = re.compile(r"chills|chilly|shiver\w*")
 _SWEATS = re.compile(r"sweat\w*")
 _FEVER = re.compile(r"fe?ve?r\w*|temp\w*|febrile")
@@ -400,7 +402,7 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
     before, after = sentence[:offset], sentence[offset + last - first + 1 :]
     cause = _CAUSES[family]
     causes = [m.group() for m in (*_causes(cause, before), *_causes(cause, after, linked=True),
-                                  *_causes(cause, later.split()))]
+                                  *_causes(cause, later.split()), *_causes(cause, _earlier_turns(clauses, at)))]
     if family == "fever" or all(re.fullmatch(_ILLNESS, c) for c in causes):  # an illness, and the hip in the story
         return bool(causes) and not any(_HIP.intersection(c.words) for c in clauses)
     return bool(causes)
@@ -421,6 +423,12 @@ def _causes(cause: re.Pattern, words: list[str], linked: bool = False) -> Iterat
 def _sentence(clauses: Sequence[Clause], at: int) -> list[str]:
     """The words of the sentence clause `at` belongs to."""
     return [w for c in clauses if c.sentence == clauses[at].sentence for w in c.words]
+
+
+def _earlier_turns(clauses: Sequence[Clause], at: int) -> list[str]:
+    """The words of the user's turns before the one clause `at` belongs to ("had the flu jab yesterday" | "bit
+    feverish today"): theirs are numbered from -1000 down."""
+    return [w for c in clauses[:at] if c.sentence <= -1000 and clauses[at].sentence > -1000 for w in c.words]
 
 
 def _later_turns(clauses: Sequence[Clause], at: int) -> str:

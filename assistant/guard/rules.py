@@ -414,7 +414,9 @@ RULES: tuple[Rule, ...] = (
             r"|jokes?|fingers?|knuckles?|gum|bubbles?|balloons?|corn|champagne|bottles?|gels?|gu|chews|candy"
             r"|vitamins?|supplements?))",
             r"^(?:clicks|clicked|pops|popped|catches|caught|snaps|snapped|clunks|clunked)"
-            r"(?! (?:into|in to|by|round|with|over to) )",  # "popped into the shop", "clicked with a club"
+            r"(?! (?:into|in to|by|round|with|over to|on|through|play|like|subscribe) "
+            r"| (?:the|a|that|this|your) (?:link|button|video|ad|page|app|thumbnail|play|photo|pic|bus|train)s?\b)",
+            # "popped into the shop", "clicked with a club", "clicked the link"
             r"(?:cli(?:ck|k|c)\w*|pop(?:s|ping|ped)?|snap\w*|catch\w*|clunk\w*|lock\w*|crack\w*) ~ "
             r"(?:in|from|inside|at|of|within|around|on) <my> (?:right |left |front of (?:my |the )?)?"
             r"(?:hip|hips|joint|groin|pelvis|socket)",
@@ -453,7 +455,7 @@ RULES: tuple[Rule, ...] = (
         paired=(
             r"(?:hot (?:and|then|&) cold|cold (?:and|then) hot)(?! (?:weather|showers?|water))"
             r"|shiver\w*(?! (?:at|on|before|in|from|waiting|during) (?:the )?(?:start|line|race|cold|rain|wind|nerves|corral))"
-            r"|sweaty and shivery|flu ?like|flu ?ish|fluey|flu thing|the flu|coming down with (?:something|a bug|the flu)"
+            r"|sweaty and shivery|flu ?like|flu ?ish|fluey|flu thing|the flu(?! (?:jab|shot|vaccine|vaccination|injection|booster))|coming down with (?:something|a bug|the flu)"
             r"|getting over (?:a|some|the) (?:flu|bug|virus)",
         ),
         together=(r"<pain>|hip|hips|groin|joint",),
@@ -548,6 +550,7 @@ RULES: tuple[Rule, ...] = (
             r" (?:in|on|across) <my> chest|chest (?:is |feels |felt )(?:tight|heavy|painful)|(?:tight|painful) chest",
             r"cough\w* (?:up )?blood",
             r"(?:calf|calves|shin|ankle|lower leg|leg|thigh|knee) (?:\w+ ){0,4}(?:bigger|fatter|larger|thicker|twice the size|puffed up|puffy|swolen|swelled|shiny|fat|big and (?:hot|red|warm))",
+            r"(?:calf|calves|lower leg) (?:\w+ ){0,5}(?:swollen|swelling|swelled|hot,? (?:and |or )?(?:swollen|red|puffy))",
             r"(?:bigger|fatter|larger|thicker|puffier) than (?:the other|my other|the left|the right)",
             r"(?:back of my (?:knee|lower leg|calf)|under the knee|below the knee|lower leg) (?:\w+ ){0,4}(?:swollen|swolen|puffy|puffed|big|hot|warm|red|tender)",
             r"(?:winded|out of breath|breathless\w*|breathles|cant catch my breath|gasping|couldnt (?:get any|catch my) (?:air|breath)) (?:\w+ ){0,4}(?:walking|climbing|stairs|upstairs|kitchen|doing nothing|at rest|all of a sudden|out of nowhere|suddenly|tonight|on an easy|for no reason)",
