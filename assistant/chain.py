@@ -308,8 +308,9 @@ class Assistant:
         """What the sentence ranker reads about a question, from how it was read (`read`)."""
         return Question(text=text, query=query, vector=vector,
                         own_vector=self.engine.embed(self.engine.speller(plain_question(text)) or text),
-                        terms=set(tokenize([query])[0]), kind=kind_of(text), wants_amount=decline.asks_for_quantity(query),
-                        follow_up=bool(earlier_user_turns), topic_ids=frozenset(topic.chunk_ids if topic else ()))
+                        terms=set(tokenize([query])[0]), kind=kind_of(text),
+                        wants_amount=decline.asks_for_quantity(query), follow_up=bool(earlier_user_turns),
+                        topic_ids=frozenset(topic.chunk_ids if topic else ()))
 
     def _declined(self, turn: Turn) -> Answer:
         return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),
