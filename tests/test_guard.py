@@ -967,6 +967,52 @@ def test_what_the_eleventh_sealed_split_found_after_it_was_scored(fires, message
         assert verdict.tier == "emergency"
 
 
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    # Harmless: a question about warning signs in general, an event only watched, someone else's history that is
+    # over, an idiom, a local sign with a skin or outside cause, a child's hip that is not hurting.
+    (False, "for older runners what should we look out for after a fall", []),
+    (False, "For kids, when is a limp worth taking to the doctor?", []),
+    (False, "she mentioned 'night pain' as a warning sign, what does that mean?", ["my physio gave me a list"]),
+    (False, "witnessed a bike crash on my commute this morning", []),
+    (False, "watched a documentary where a marathoner broke her hip mid race, how common is that really", []),
+    (False, "my mom had breast cancer 10 yrs ago and is all clear. im 35 with tight hips, anything i should know", []),
+    (False, "a guy at my gym had a stress fracture from overtraining, took months off, hes good now", []),
+    (False, "struggling to bear the weight of marathon training plus a full time job", []),
+    (False, "running in that heat today felt like a total fever dream, any tips for hot weather runs", []),
+    (False, "caught it from my kids cold, no hip issues at all, when can i run again", ["i have a fever"]),
+    (False, "caught the racing bug bad, signed up for 3 events this spring lol", []),
+    (False, "red swollen knuckles from the punching bag at boxing class, hips are fine, can i still run", []),
+    (False, "got stung by a wasp on my run and my ankle has puffed up around the sting, ice it?", []),
+    (False, "i have clicking in my jaw when i eat lol, not hip related. what stretches help hip flexors", []),
+    (False, "my son isnt limping and his hip doesnt hurt, he just wants to know how to stretch", []),
+    (False, "what signs in a childs hip should make me tell the parents to get it checked", ["i coach a kids club"]),
+    # Still red flags: the same words about the user now, or with the cause denied or elsewhere on the body.
+    (True, "when is a limp worth seeing a doctor? my son is limping", []),
+    (True, "my mom had breast cancer and now her hip aches every night", []),
+    (True, "i had breast cancer 10 yrs ago and am all clear, hip aches", []),
+    (True, "i cant bear weight on my leg", []),
+    (True, "cant bear the weight of my own body on that leg", []),
+    (True, "my childs hip hurts and he is limping", []),
+    (True, "my calf is swollen and hot, hips are fine", []),
+    (True, "calf swollen and red, no bite or sting that i know of", []),
+    (True, "i got a bee sting on my arm last week, now my calf is swollen and hot", []),
+    (True, "my hip clicks and hurts, also i got a bee sting on my arm", []),
+    (True, "my hip keeps catching", []),
+    (True, "caught again on the stairs today and hurt", ["my hip sort of sticks"]),
+    (True, "i crashed my bike and my hip is bruised", []),
+])
+def test_what_the_twelfth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed12.jsonl, scored once before these fixes (the thirteenth split measures them), and the
+    training data's false alarms: general questions about warning signs, a crash the user only watched, a mother's
+    cancer that is over, "the weight of training", "fever dream", a cold "caught" from the kids, a red, swollen
+    knuckle or ankle from a punch or a sting, and "son isn't limping" were red flags. A sign with its cause denied
+    or elsewhere on the body, or about the user now, still is."""
+    verdict = check(message, history)
+    assert verdict.fired is fires
+    if "calf" in message and fires:
+        assert verdict.tier == "emergency"
+
+
 @pytest.mark.parametrize(("fires", "message"), [
     (True, "off running for six weeks now. hip worse, not better"),
     (True, "rested a month, it didnt get any better, putting my shoes on hurts"),

@@ -41,6 +41,7 @@ STRANGERS = frozenset({
     "lady", "dude", "bloke", "runner", "runners", "people", "person", "stranger", "strangers", "player",
     "players", "cyclist", "walker", "competitor", "racer", "others", "someones", "somebodys", "sprinter",
     "athlete", "athletes", "pro", "pros", "footballer", "rider", "skier", "you", "your", "youre", "yours",
+    "marathoner", "marathoners", "olympian", "olympians", "celebrity", "celeb", "youtuber", "influencer",
 })
 PEOPLE = CARED_FOR | KNOWN | STRANGERS
 # Not a person at all: "my phone fell", "my motivation fell off", "the video had a clicking sound".
@@ -72,7 +73,8 @@ _OVER = re.compile(
     r"|pain ?free|no pain at all|(?:walking|moving|running) normally|(?:totally|completely|rock) solid|nothing since"
     r"|(?:scans?|x ?rays?|xrays?|mri|tests?|bloods?) (?:\w+ )?(?:(?:was|were|came back|all|are) )?(?:clear|normal|fine)"
     r"|(?:already|back) (?:\w+ )?(?:running|walking|playing|racing) (?:around )?(?:again|fine|normally)"
-    r"|(?:shes|hes|theyre|im|were|shes been|hes been) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
+    r"|(?:shes|hes|theyre|im|were|shes been|hes been|is|are) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
+    r"|(?:is|are|was|were|been|got|given) (?:\w+ )?all clear|the all clear|cancer free"
     r"|healed|recovered|cleared (?:right |straight )?up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
@@ -105,7 +107,7 @@ _SYMPTOM = re.compile(r"\b(?:hurts?|hurting|sore|aches?|aching|achy|tender|painf
 _LONG_AGO = re.compile(
     r"\b(?:(?:years?|months?|decades?|ages) ago|in the (?:19)?[0-9]0s|(?:\d+|a few|a couple of|couple|several|two|three|many) "
     r"(?:years?|yrs|months?|winters?|summers?|seasons?) (?:ago|back)|last (?:year|season|summer|winter|spring|autumn|fall)"
-    r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|when (?:i|he|she|they) (?:was|were)"
+    r"|a while (?:back|ago)|long (?:time )?ago|way back|back in|(?:years|months|decades) back|when (?:i|he|she|they) (?:was|were)"
     r"|as a (?:kid|child|teen|teenager)|in (?:college|high school|school|uni|university)|in (?:19|20)\d\d"
     r"|in (?:my|his|her|their) (?:teens|[1-9]0s|twenties|thirties|forties|fifties)"
     r"|used to)\b"
@@ -118,7 +120,7 @@ _RETRACTION = re.compile(r"\b(?:forget|ignore|disregard|never ?mind|nvm|just kid
 _STILL = re.compile(r"\b(?:(?<!can i )(?<!could i )(?<!should i )(?<!am i )still(?! (?:ok|okay|fine|good|safe|do|run|race"
                     r"|train|go|be|able|allowed|worth|want|planning|on track|racing|running|training|use)\b)"
                     r"|(?:keeps?|kept) (?:on )?(?:hurting|aching|coming back|getting"
-                    r"|happening|clicking|popping|catching|locking|giving|going)|getting worse|worse"
+                    r"|happening|clicking|popping|catching|locking|giving|(?<!and kept )(?<!and keeps )going)|getting worse|worse"
                     r"|(?<!feeling )(?<!sensation )came back(?! (?:a |after |within |in )(?:\w+ ){0,2}(?:mins?|minutes|secs?"
                     r"|seconds))|back again|right now|currently)\b")
 # Hypotheticals: "what if", "in case", "if I ever", "if someone", "if I were to".
@@ -149,6 +151,8 @@ class Clause:
     asks: bool  # its sentence ends with "?"
 
 
+_EVENTS = frozenset({"crash", "crashes", "fall", "falls", "collision", "collisions", "accident", "pileup", "pile",
+                     "wipeout", "smash", "tumble", "spill"})
 _GROUPS = frozenset({"team", "xc", "club", "school", "class", "squad", "group", "gym", "track", "running", "crew"})
 
 
@@ -176,7 +180,7 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if i + 1 < len(before) and word in ("my", "our") and _person(before[i + 1]):
             continue  # "my son", "my dads": the person named, not the user
         if word in SUBJECTS and not (i + 1 < len(before) and before[i + 1] in _GROUPS and i
-                                     and _person(before[i - 1] if before[i - 1] != "in" else before[max(0, i - 2)])):
+                                     and _person(before[i - 1] if before[i - 1] not in ("in", "at", "on", "from") else before[max(0, i - 2)])):
             return "self"  # but "a guy in my club had…" is the guy's
         if word not in PEOPLE and _person(word):
             following = before[i + 1] if i + 1 < len(before) else ""
@@ -187,6 +191,10 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
             return "known"
         if word in THINGS:
             return "thing"
+        if (word in WITNESSING and matched[-1] in _EVENTS and i + 3 >= len(before)
+                and not {"me", "us"}.intersection(clause.words[last + 1 : last + 4])
+                and not re.search(r"\b(?:into|hit|hitting) (?:my|our)\b", " ".join(clause.words[last + 1 : last + 5]))):
+            return "stranger"  # "witnessed a bike crash on my commute": an event the user watched; not "…crash into me"
         if word in CARED_FOR:
             return _cared_for_or_stranger(before, i)
         if word in KNOWN:
@@ -353,12 +361,13 @@ _UNRELATED = re.compile(r"\b(?:(?:hips?|hip s|legs?) (?:is |are |feel |feels |se
 _SADDLE = re.compile(rf"\b(?:{SADDLE_AREA}|bladder|bowel|pee|wee|toilet)\b")  # the rule table's saddle area
 _HIP = frozenset({"hip", "hips", "groin", "leg", "legs", "thigh", "thighs", "knee", "butt", "glute", "glutes", "joint"})
 _UPPER_BODY = frozenset(UPPER_BODY) | {"lip", "cheek", "fingertips", "thumb", "thumbs", "tongue", "tooth", "teeth", "jaw",
-                                       "shoulder", "shoulders", "elbow", "elbows", "wrist", "wrists", "gums"}
+                                       "shoulder", "shoulders", "elbow", "elbows", "wrist", "wrists", "gums",
+                                       "knuckle", "knuckles", "forearm", "forearms", "eye", "eyes", "eyelid"}
 _LEG = _HIP | {"foot", "feet", "toe", "toes", "calf", "calves", "shin", "shins", "ankle", "ankles", "heel", "heels",
                "hamstring", "hamstrings", "bum", "buttock", "buttocks", "bottom", "back", "sole", "soles", "side"}
 _AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"
 _NOT_CAUSE = frozenset({"without", "even", "no", "not", "never", "loose", "loosened"})  # "even with loose laces"
-_CAUSAL = frozenset({"from", "because", "cause", "cos", "coz", "bc", "due", "in", "on", "when", "whenever", "after",
+_CAUSAL = frozenset({"from", "because", "cause", "cos", "coz", "bc", "due", "in", "on", "when", "whenever", "after", "around",
                      "while", "sitting", "kneeling", "wearing",
                      "was", "its", "with", "by", "during", "at", "thanks", "of"})
 _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|three|four|many) (?:days|weeks|months)"
@@ -366,11 +375,18 @@ _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|th
                     r"|on (?:every|all) (?:my )?runs|during (?:my |every |each )?runs?|since (?:my|the) (?:fall|crash))\b")
 
 
+# A local sign (swelling, redness, a click) with a skin or outside cause: a sting, a bite, a rash, chafing, a punch.
+_LOCAL = re.compile(r"swell\w*|swollen|puff\w*|red|redness|hot|warm|click\w*|popp?\w*|crack\w*|clunk\w*|lock\w*")
+_LOCAL_CAUSE = re.compile(r"(?:stung|sting\w*|bite|bitten|bit|wasp|bee|hornet|mosquito|insect|bug bite|spider|rash|hives"
+                          r"|chaf\w*|rubb\w*|rubbed|blister\w*|sunburn\w*|punch\w*|boxing|eczema|allerg\w*)")
+_UNSURE = frozenset({"thought", "thinking", "assumed", "figured", "maybe", "might", "unsure", "sure", "first"})
+
+
 def _family(words: Sequence[str]) -> str:
     """Which non-specific sign the matched words name: "sensory", "chills", "sweats", "fever", "nerve" (a shooting
     pain), or "" (a specific one)."""
     for family, pattern in (("sensory", _SENSORY), ("sweats", _SWEATS), ("chills", _CHILLS), ("fever", _FEVER),
-                            ("nerve", _NERVE)):
+                            ("nerve", _NERVE), ("local", _LOCAL)):
         if any(pattern.fullmatch(word) for word in words):
             return family
     return ""
@@ -393,6 +409,16 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
         return True  # "ears and nose went numb at -10", "a shooting pain in a back tooth": not a leg sign at all
     if _LASTS.search(" ".join(sentence)) or _said(_STILL, " ".join(sentence)):
         return False
+    if family == "local":  # only a skin or outside cause clears it, never "hips are fine": a hot calf is a clot sign
+        if _UNSURE.intersection(sentence + later.split()):
+            return False
+        if _UPPER_BODY.intersection(body) and _UNRELATED.search(" ".join(sentence)):
+            return True  # "clicking in my jaw when I eat, not hip related"
+        start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
+        offset = sum(len(c.words) for c in clauses[start:at]) + first
+        before, after = sentence[:offset], sentence[offset + last - first + 1 :]
+        return any(_local_causes(words, linked) for words, linked in ((before[-8:], False), (after[:8], True),
+                                                                       (later.split(), False)))
     if family == "nerve":  # only the body part can clear a shooting pain: "in my back teeth… nothing to do with my legs"
         return bool(_UPPER_BODY.intersection(body)) and bool(_UNRELATED.search(" ".join(sentence)))
     if _UNRELATED.search(" ".join(w for c in clauses for w in c.words)) and not (family == "fever" and hip_hurts):
@@ -406,6 +432,22 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
     if family == "fever" or all(re.fullmatch(_ILLNESS, c) for c in causes):  # an illness, and the hip in the story
         return bool(causes) and not any(_HIP.intersection(c.words) for c in clauses)
     return bool(causes)
+
+
+_DENIES = frozenset({"no", "not", "never", "without", "isnt", "wasnt", "nothing", "any", "dont", "didnt"})
+
+
+def _local_causes(words: list[str], linked: bool) -> bool:
+    """A skin or outside cause named in `words`, not denied ("no bite or sting") and not somewhere else on the body
+    ("a bee sting on my arm")."""
+    for i in range(len(words)):
+        if not _LOCAL_CAUSE.fullmatch(words[i]) or _AS_IF.intersection(words[max(0, i - 4) : i]):
+            continue
+        if linked and not (_CAUSAL | {"where"}).intersection(words[max(0, i - 3) : i]):  # "red where my pack rubbed"
+            continue
+        if not _DENIES.intersection(words[max(0, i - 4) : i]) and not _UPPER_BODY.intersection(words[i + 1 : i + 4]):
+            return True
+    return False
 
 
 def _causes(cause: re.Pattern, words: list[str], linked: bool = False) -> Iterator[re.Match]:
@@ -436,10 +478,37 @@ def _later_turns(clauses: Sequence[Clause], at: int) -> str:
     return " ".join(w for c in clauses[at + 1 :] if c.sentence < 0 for w in c.words)
 
 
+# A question about warning signs in general: "what are the signs of a hip stress fracture", "for kids, when is a limp
+# worth taking to the doctor?", "she mentioned 'night pain' as a warning sign, what does that mean?".
+_ABOUT_SIGNS = re.compile(
+    r"\b(?:(?:warning |danger )?signs?|symptoms?|red flags?) (?:of|for|in|to|that|which|should|would|mean)\b"
+    r"|\blook(?:ing)? out for|\bwatch (?:out )?for|\bwhat does (?:\w+ ){0,5}mean\b|\bwhat (?:counts as|is meant by)"
+    r"|\bworth (?:seeing|taking|checking|getting|a trip)|\bwhen (?:is|are) (?:a |an )?\w+ (?:\w+ )?(?:worth|serious|a concern|a worry)"
+    r"|\bbefore (?:i|you|we|one|they) (?:should|need to|have to|must) (?:go|see|get)")
+_OWN = frozenset({"my", "me", "im", "ive", "mine", "myself", "id"})
+_ADMITS = re.compile(r"\b(?:(?:i|ive|im|i am|i do) (?:\w+ )?(?:have|got|get|getting|having|feel|feeling) (?:it|that|this|them|those"
+                     r"|both|all)|happening to me|thats me|like mine|i do|i have)\b")
+
+
+def asks_about_signs(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
+    """The match is part of a general question about warning signs, with no "my" in it and none admitted after."""
+    clause, sentence = clauses[at], _sentence(clauses, at)
+    if not (clause.asks or {"what", "whats", "when", "how", "why", "which"}.intersection(sentence[:5])):
+        return False
+    text = " ".join(sentence)
+    if not _ABOUT_SIGNS.search(text) or _OWN.intersection(sentence):
+        return False
+    if any(w in CARED_FOR and sentence[max(0, i - 1)] in ("my", "our") for i, w in enumerate(sentence)):
+        return False  # "when is my son's limp worth taking to the doctor" is about him
+    later = " ".join(w for c in clauses[at + 1 :] for w in c.words)
+    return not _ADMITS.search(later)
+
+
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
     """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
     after, that matters now."""
-    if is_hypothetical(clauses, at, first) or is_explained(clauses, at, first, last):
+    if (is_hypothetical(clauses, at, first) or is_explained(clauses, at, first, last)
+            or asks_about_signs(clauses, at, first, last)):
         return False
     person = who(clauses, at, first, last)
     if person in ("stranger", "thing"):
@@ -449,4 +518,6 @@ def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history
         witnessed = (WITNESSING.intersection(sentence + later.split()) and not _said(_STILL, " ".join(sentence))
                      and not _said(_STILL, later) and not _said(_SYMPTOM, later, _DENIED))
         return not (witnessed or history_counts or is_over(clauses, at, first, last))
+    if person == "cared_for" and history_counts:  # "mum had breast cancer 10 yrs ago, all clear": not the user's history
+        return not is_over(clauses, at, first, last)
     return history_counts or not is_over(clauses, at, first, last)

@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from .context import PEOPLE
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[A-Za-z]+(?:['’ʼ][A-Za-z]+)*")  # "didn't" is one word, left as it is
 MIN_LENGTH = 4
@@ -67,6 +69,8 @@ class TypoFixer:
     def _contraction(self, word: str) -> bool:
         """ "dont", "couldnt", "theyre": an English contraction typed without its apostrophe."""
         if word.endswith("s") and word[:-1] in _IS_CONTRACTED:  # "thats"; but "catchs" is a typo, not "catch's"
+            return True
+        if word.endswith("s") and word[:-1] in PEOPLE:  # "a childs hip" is a child's, not "chills"
             return True
         return any(word.endswith(ending) and f"{word[:-len(ending)]}'{ending}" in self._known
                    for ending in ("t", "re", "ve", "ll", "d", "m"))
