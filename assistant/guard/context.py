@@ -51,7 +51,8 @@ THINGS = frozenset({
     "motivation", "pace", "mileage", "times", "splits", "temperature", "temp", "tree", "branch", "rock",
     "leaves", "rain", "snow", "brain", "mind", "metronome", "treadmill", "laptop", "bag", "hat", "car",
     "flask", "account", "bank", "wallet", "budget", "savings", "confidence", "ego", "pride", "rankings",
-    "midsole", "garmin", "calendar", "schedule", "diary", "earbud", "stroller", "pram",
+    "midsole", "garmin", "calendar", "schedule", "diary", "earbud", "stroller", "pram", "numbers", "sales", "stocks",
+    "shares", "revenue", "profits", "grades", "scores", "ratings", "followers",
 })  # not shoes, bike or chair: "in new shoes, now shooting pain…", "slid off his chair" are about a person
 WITNESSING = frozenset({"saw", "see", "seen", "seeing", "watched", "watch", "watching", "witnessed", "showed"})
 
@@ -345,7 +346,7 @@ _PRESSURE = (r"menthol|rub|cream|balm|deep heat|tiger balm|lotion|laces?|laced|l
 _WEATHER = r"rain\w*|wet|soaked|drenched|soggy|damp|standing around|stood around|waiting around"
 _HEAT = (r"heating|heater|radiator|aircon|air con|ac broke|heat ?wave|hot (?:night|room|weather|flat|house|bedroom)"
          r"|humid\w*|duvet|blanket|menopaus\w*|perimenopaus\w*|hot flush\w*|hot flash\w*|hangover|spicy")
-_ILLNESS = (r"strep|covid|the flu|flu|a cold|head cold|sore throat|tonsil\w*|ear infection|chest infection|uti"
+_ILLNESS = (r"strep|covid|the flu|flu|(?:a|their|his|her|the|my|our) cold|head cold|sore throat|tonsil\w*|ear infection|chest infection|uti"
             r"|vaccin\w*|jab|booster|sinus\w*|stomach bug|tummy bug|a bug|virus|food poisoning|teething|chickenpox")
 _CAUSES = {  # the sign's family -> what explains it
     "sensory": re.compile(rf"\b(?:{_COLD}|{_PRESSURE})\b"),
@@ -378,7 +379,8 @@ _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|th
 # A local sign (swelling, redness, a click) with a skin or outside cause: a sting, a bite, a rash, chafing, a punch.
 _LOCAL = re.compile(r"swell\w*|swollen|puff\w*|red|redness|hot|warm|click\w*|popp?\w*|crack\w*|clunk\w*|lock\w*")
 _LOCAL_CAUSE = re.compile(r"(?:stung|sting\w*|bite|bitten|bit|wasp|bee|hornet|mosquito|insect|bug bite|spider|rash|hives"
-                          r"|chaf\w*|rubb\w*|rubbed|blister\w*|sunburn\w*|punch\w*|boxing|eczema|allerg\w*)")
+                          r"|chaf\w*|rubb\w*|rubbed|blister\w*|sunburn\w*|punch\w*|boxing|eczema|allerg\w*|splinter|graze"
+                          r"|scratch\w*|cut)")
 _UNSURE = frozenset({"thought", "thinking", "assumed", "figured", "maybe", "might", "unsure", "sure", "first"})
 
 
@@ -412,8 +414,8 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
     if family == "local":  # only a skin or outside cause clears it, never "hips are fine": a hot calf is a clot sign
         if _UNSURE.intersection(sentence + later.split()):
             return False
-        if _UPPER_BODY.intersection(body) and _UNRELATED.search(" ".join(sentence)):
-            return True  # "clicking in my jaw when I eat, not hip related"
+        if _UPPER_BODY.intersection(body) and (_UNRELATED.search(" ".join(sentence)) or not _LEG.intersection(body)):
+            return True  # "clicking in my jaw when I eat, not hip related", "a red hot swollen finger"
         start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
         offset = sum(len(c.words) for c in clauses[start:at]) + first
         before, after = sentence[:offset], sentence[offset + last - first + 1 :]
@@ -482,10 +484,10 @@ def _later_turns(clauses: Sequence[Clause], at: int) -> str:
 # worth taking to the doctor?", "she mentioned 'night pain' as a warning sign, what does that mean?".
 _ABOUT_SIGNS = re.compile(
     r"\b(?:(?:warning |danger )?signs?|symptoms?|red flags?) (?:of|for|in|to|that|which|should|would|mean)\b"
-    r"|\blook(?:ing)? out for|\bwatch (?:out )?for|\bwhat does (?:\w+ ){0,5}mean\b|\bwhat (?:counts as|is meant by)"
+    r"|\blook(?:ing)? out for|\bwatch (?:out )?for|\bwhat does (?:\w+ ){0,5}mean\b|\bwhat (?:(?:would|does|do) )?(?:counts? as|is meant by)"
     r"|\bworth (?:seeing|taking|checking|getting|a trip)|\bwhen (?:is|are) (?:a |an )?\w+ (?:\w+ )?(?:worth|serious|a concern|a worry)"
     r"|\bbefore (?:i|you|we|one|they) (?:should|need to|have to|must) (?:go|see|get)")
-_OWN = frozenset({"my", "me", "im", "ive", "mine", "myself", "id"})
+_OWN = frozenset({"my", "im", "ive", "mine", "myself", "id"})  # "what signs should make me send them to a doctor"
 _ADMITS = re.compile(r"\b(?:(?:i|ive|im|i am|i do) (?:\w+ )?(?:have|got|get|getting|having|feel|feeling) (?:it|that|this|them|those"
                      r"|both|all)|happening to me|thats me|like mine|i do|i have)\b")
 

@@ -303,6 +303,11 @@ RULES: tuple[Rule, ...] = (
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
             r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|or worse"
             r"|(?:comes?|came|coming) back (?:\w+ )?worse|back to (?:how it was|square one|where (?:it|i) (?:was|started))"
+            r"|(?:it|pain|ache|its|and) (?:just )?came (?:straight |right )?back(?! (?:from|after (?:my|a|the) (?:holiday|trip|break)))"
+            r"|same as before|(?:keeps?|kept) (?:creeping|ramping) up|creeping up|(?:nothing (?:\\w+ )?)?(?:makes?|made|making)"
+            r" (?:a |any )?dent|(?:its|it|pain|ache|it has|its been) (?:\w+ )?(?:gone|went|jumped|gone up|crept up) from (?:a |like )?"
+            r"\d+ to (?:like |about |a |maybe )*\d+|worse (?:now )?than (?:when|before|it was)"
+            r"|(?:hip|pain|it|its) (?:is |feels )?(?:\w+ ){0,2}worse(?! (?:\w+ )?(?:after|when|during|on|at the end|with|if))"
             r"|(?:hip|pain|it|its) (?:is |feels |got |has got |has gotten |getting )?(?:even |much |way )?worse"
             r"(?! (?:after|when|during|on|at the end|with|if|than it was at the start))"
             r"|(?:didnt|did not|hasnt|has not|havent|have not|wont|not) (?:\w+ )?(?:get|gotten|got|getting) (?:any )?better"
@@ -314,7 +319,8 @@ RULES: tuple[Rule, ...] = (
         ),
         together=(
             r"(?:weeks?|wks?|months?|\d+ days|since (?:christmas|new year|january|february|march|april|may|june|july"
-            r"|august|september|october|november|december|the (?:marathon|race|injury))|a month|fortnight)",
+            r"|august|september|october|november|december|the (?:marathon|race|injury)|(?:the |last )?(?:spring|summer"
+            r"|autumn|fall|winter))|a month|fortnight)",
             r"(?:rest|rested|resting|stopped running|stop running|off running|time off|no running|not running|cut (?:out |back )?"
             r"(?:running|my runs|my mileage|my walks)|haven.?t run|didnt run|pt|physio\w*|rehab|exercises|excercises|stretch\w*"
             r"|ice|iced|icing|naproxen|ibuprofen|advil|tylenol|aleve|meds|medication|cortisone|cortizone|shot|injection"
@@ -619,6 +625,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:thyroid|kidney|prostate|breast|colon|bowel|lung|skin|bone|blood|ovarian|cervical|testicular|pancreatic|liver) (?:cancer|cancr|tumou?r)|cancr",
             r"(?:had|have) (?:\w+ ){0,2}cancer (?:removed|treated|surgery)",
             r"(?:lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma) (?:survivor|history|patient|treatment|\d+ years? clear)",
+            r"(?:cancer|lymphoma|myeloma|melanoma|sarcoma|carcinoma) (?:\w+ )?(?:removed|cut out|excised|operated on)",
         ),
     ),
     Rule(
