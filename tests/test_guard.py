@@ -5,6 +5,8 @@ The phrasing tables below are the single source of truth; bench/guard_speed.py t
 
 from __future__ import annotations
 
+import itertools
+
 import inspect
 import re
 
@@ -601,9 +603,29 @@ def test_a_real_word_is_never_corrected_into_a_red_flag():
 
 # --- The meaning layer (guard/meaning.py) ---------------------------------------------------------------
 
+class CachedEmbed:
+    """The model's vectors for the meaning layer, cached by text; `prefetch` encodes many texts in one batch (the
+    layer's tests read thousands of labelled messages, and one call per text took minutes)."""
+
+    def __init__(self, embedder):
+        self.embedder, self.cache = embedder, {}
+
+    def __call__(self, text):
+        if text not in self.cache:
+            self.cache[text] = self.embedder.encode([text])[0]
+        return self.cache[text]
+
+    def prefetch(self, examples):
+        from assistant.guard.meaning import readings
+
+        texts = [t for e in examples for _, t in readings((*e.history, e.text)) if t not in self.cache]
+        texts = list(dict.fromkeys(texts))
+        self.cache.update(zip(texts, self.embedder.encode(texts)))
+
+
 @pytest.fixture(scope="module")
 def embed(embedder):
-    return lambda text: embedder.encode([text])[0]
+    return CachedEmbed(embedder)
 
 
 @pytest.fixture(scope="module")
@@ -617,9 +639,11 @@ def rules_miss():
 
 def test_the_meaning_layer_catches_what_the_rules_miss(rules_miss, embed):
     """In-sample, so a check that the layer is wired and fitted; its blind figure is in eval/guard/README.md."""
-    caught = [e for e in rules_miss if check(e.text, e.history, embed=embed).fired]
+    embed.prefetch(rules_miss)
+    verdicts = [check(e.text, e.history, embed=embed) for e in rules_miss]
+    caught = [v for v in verdicts if v.fired]
     assert rules_miss and len(caught) / len(rules_miss) >= 0.8
-    assert all(f.layer == "meaning" for e in caught for f in check(e.text, e.history, embed=embed).flags)
+    assert all(f.layer == "meaning" for v in caught for f in v.flags)
 
 
 def test_the_meaning_layer_never_removes_a_rule_flag(embed):
@@ -733,7 +757,8 @@ def test_a_red_flag_older_than_the_meaning_layers_window_still_fires(rules_miss,
     """Only the meaning layer catches these; said four turns ago and never taken back, they still fire."""
     from assistant.guard.meaning import CONTEXT_TURNS
 
-    caught = [e.text for e in rules_miss if not e.history and check(e.text, embed=embed).fired][:10]
+    caught = list(itertools.islice((e.text for e in rules_miss if not e.history and check(e.text, embed=embed).fired),
+                                   10))
     assert len(caught) == 10
     for red_flag in caught:
         later = [f"ok thanks. and question {n}: how many reps of clamshells?" for n in range(CONTEXT_TURNS)]
