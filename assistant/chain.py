@@ -30,7 +30,7 @@ from .lexical import tokenize
 from .question_types import answers_amount, kind_of
 from .selection import Question, SentenceRanker
 from .runnable import AnswerRunnable
-from .models import Answer, AnswerSentence, Citation, GuardVerdict, Hit
+from .models import Answer, AnswerSentence, Chunk, Citation, GuardVerdict, Hit
 from . import support
 from .verify import verified
 
@@ -44,6 +44,7 @@ DECLINE_MESSAGE = (
 )
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
+MAX_SOURCED_CLAIMS = 3  # "what study is that from?" shows at most this many claims, each with its reference
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 
 
@@ -70,6 +71,8 @@ class Turn:
     topic: Topic | None = None
     evidence: decline.Evidence | None = None
     about: tuple[str, ...] = ()  # what of the article itself it asks: its date, publisher, clinicians (about.py)
+    sources: tuple[tuple[Chunk, int], ...] | None = None  # "what study is that from?": the reference lines the last
+    # answer rests on; () when it rests on none (declined), None when the question is not one of these
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
@@ -125,12 +128,15 @@ class Assistant:
         self._cache_lock = threading.Lock()
 
     def _build_pipeline(self) -> Runnable:
-        """The steps over an already cleaned `Turn` (see `_start`); only `answer` runs it."""
-        answer_path = (RunnableLambda(self._retrieve) | RunnableLambda(self._decide) | RunnableBranch(
-            (lambda turn: isinstance(turn, Answer), RunnableLambda(lambda answer: answer)),
-            RunnableLambda(self._compose)))
+        """The steps over an already cleaned `Turn` (see `_start`); only `answer` runs it. Three runnables, not
+        one per step: each LangChain step costs ~0.5 ms of callback and config handling (`bench/bench.py`)."""
         return RunnableLambda(self._guard) | RunnableBranch(
-            (lambda turn: turn.verdict.fired, RunnableLambda(self._red_flag)), answer_path)
+            (lambda turn: turn.verdict.fired, RunnableLambda(self._red_flag)), RunnableLambda(self._reply))
+
+    def _reply(self, turn: Turn) -> Answer:
+        """Retrieve, decide whether the article answers, then compose (or decline)."""
+        decided = self._decide(self._retrieve(turn))
+        return decided if isinstance(decided, Answer) else self._compose(decided)
 
     def answer(self, question: str, history: Iterable = ()) -> Answer:
         """The answer to a question in its conversation; repeated questions come from a small LRU cache."""
@@ -261,11 +267,47 @@ class Assistant:
         start = time.perf_counter()
         turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic = self.read(turn.question, turn.user_turns)
         turn.about = about.asked_about(self.engine.speller(plain_question(turn.question)), self._people)
+        turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
 
+    def _sources_of_last_answer(self, question: str,
+                                earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:
+        """For a follow-up that asks where the last answer came from ("what study is that from?", "source?"), the
+        reference-list entries its sentences rest on (the article's curated quotes), or () when it rests on none;
+        None for any other question. The last answer is re-derived from the user's own earlier turns, as the
+        topic is."""
+        if not earlier_user_turns or not decline.asks_for_study(question) or not (
+                refers_back(question) or len(question.split()) <= 3):
+            return None
+        earlier = self.answer(earlier_user_turns[-1], earlier_user_turns[:-1])
+        if earlier.status != "answered" or earlier.citations and all(
+                c.chunk_id.startswith("front") for c in earlier.citations):
+            return None
+        document = self.engine.document
+        shown = {s.text for s in earlier.sentences}
+        cited = [chunk for c in dict.fromkeys(c.chunk_id for c in earlier.citations) for chunk in self.engine.chunks
+                 if chunk.id == c]
+        for only_shown in (True, False):  # the sentences shown first, then the rest of the passages they came from
+            lines: dict[tuple[str, int], tuple[Chunk, int]] = {}
+            for chunk in cited:
+                for i, sentence in enumerate(chunk.sentences):
+                    numbers = {r.number for r in document.references_for(sentence.text)}
+                    if not numbers or (only_shown and sentence.text not in shown) or len(
+                            [c for c, _ in lines.values() if c.kind != "reference"]) >= MAX_SOURCED_CLAIMS:
+                        continue
+                    lines[(chunk.id, i)] = (chunk, i)  # the claim, then the entries it rests on
+                    for entry in self.engine.chunks:
+                        if entry.kind == "reference" and numbers.intersection(entry.reference_numbers):
+                            lines.update(((entry.id, j), (entry, j)) for j in range(len(entry.sentences)))
+            if lines:
+                return tuple(lines.values())
+        return ()
+
     def _decide(self, turn: Turn) -> Turn | Answer:
-        if turn.about:
+        if turn.sources == ():
+            return self._declined(turn)  # the last answer rests on no study the article cites: say so, never guess
+        if turn.about or turn.sources:
             return turn  # the front matter answers it, whatever retrieval found
         return self._declined(turn) if self.decline_model.declines(turn.evidence) else turn
 
@@ -277,7 +319,7 @@ class Assistant:
         """The LLM's answer when one is configured and anything of it survives the verifier, else the extractive one."""
         start = time.perf_counter()
         sentences, citations = (), ()
-        lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else []
+        lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else list(turn.sources or ())
         if lines:  # exact lines of the front matter: no model rewords them
             composed = cite_lines(lines, self.engine.document)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)

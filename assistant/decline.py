@@ -67,12 +67,23 @@ def asks_for_quantity(question: str) -> bool:
 
 
 _ASKS_SOURCE = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
-                          r"citation|evidence|author|wrote|published|doi|according to|comes? from|based on)\b", re.I)
+                          r"citation|evidence|author|wrote|published|doi|according to|comes? from|based on"
+                          r"|where\w*(?:'s)? (?:\w+ ){0,5}from)\b", re.I)  # "where did they get that info from"
 
 
 _ASKS_FINDING = re.compile(r"\bwhat (did|does|do|has|have) (the |this |that |a |any )?[\w' -]{0,40}?"
                            r"\b(stud(y|ies)|research|paper|review|trial)\s+(find|found|show|shows|say|says|conclude|"
                            r"suggest|report)\b", re.I)
+
+
+_ASKS_STUDY = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
+                         r"citation|evidence|comes? from|based on|says who|who says|where\w*(?:'s)? (?:\w+ ){0,5}from)\b",
+                         re.I)
+
+
+def asks_for_study(question: str) -> bool:
+    """"Which study is that from?", "says who?": what a claim rests on, not who wrote or published the article."""
+    return bool(_ASKS_STUDY.search(question)) and not asks_for_finding(question)
 
 
 def asks_for_source(question: str) -> bool:

@@ -44,6 +44,30 @@ def test_a_four_turn_conversation_keeps_its_thread_through_a_decline(assistant):
     assert "once or twice a week" in answers[3].text
 
 
+@pytest.mark.parametrize(("first", "source_line", "claim"), [
+    ("how many times a week should i strength train", "Blagrove, R. C.", "two to three times per week"),
+    ("what causes pain in the back of the hip", "Piriformis Syndrome", "shooting pain in the back of the hip"),
+    ("what is hip bursitis", "Hip Bursitis. OrthoInfo", "bursae"),
+])
+def test_asking_where_the_last_answer_came_from_shows_the_claim_and_the_study_it_rests_on(assistant, first,
+                                                                                          source_line, claim):
+    answer, source = talk(assistant, first, "where did they get that info from?")
+    assert answer.status == source.status == "answered"
+    assert source_line in source.text and claim in source.text.lower()
+    assert any(source_line in c.quote for c in source.citations)  # the reference line itself, cited
+
+
+def test_asking_for_the_study_behind_an_answer_that_cites_none_is_declined_not_guessed(assistant):
+    exercises, source = talk(assistant, "what exercises help hip pain from running", "what study is that from?")
+    assert exercises.status == "answered"
+    assert source.status == "declined"
+
+
+def test_when_it_was_published_is_still_answered_after_a_question_about_a_study(assistant):
+    _, when = talk(assistant, "how many times a week should i strength train", "when was it published")
+    assert when.status == "answered" and "2024" in when.text
+
+
 @pytest.mark.parametrize("question, expected", [
     ("when was this article published", "published: Mar 26, 2024"),
     ("who reviewed it medically", "Orthopedic Surgeon and Medical Reviewer"),
