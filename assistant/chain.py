@@ -281,21 +281,21 @@ class Assistant:
                 refers_back(question) or len(question.split()) <= 3):
             return None
         earlier = self.answer(earlier_user_turns[-1], earlier_user_turns[:-1])
-        if earlier.status != "answered" or earlier.citations and all(
-                c.chunk_id.startswith("front") for c in earlier.citations):
-            return None
-        document = self.engine.document
+        if earlier.status != "answered" or all(c.heading_path[-1] in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
+                                               for c in earlier.citations):
+            return None  # "who wrote this?" then "source?": the front matter is its own source
         shown = {s.text for s in earlier.sentences}
         cited = [chunk for c in dict.fromkeys(c.chunk_id for c in earlier.citations) for chunk in self.engine.chunks
                  if chunk.id == c]
         for only_shown in (True, False):  # the sentences shown first, then the rest of the passages they came from
             lines: dict[tuple[str, int], tuple[Chunk, int]] = {}
+            claims = 0
             for chunk in cited:
                 for i, sentence in enumerate(chunk.sentences):
-                    numbers = {r.number for r in document.references_for(sentence.text)}
-                    if not numbers or (only_shown and sentence.text not in shown) or len(
-                            [c for c, _ in lines.values() if c.kind != "reference"]) >= MAX_SOURCED_CLAIMS:
+                    numbers = {r.number for r in self.engine.document.references_for(sentence.text)}
+                    if not numbers or (only_shown and sentence.text not in shown) or claims == MAX_SOURCED_CLAIMS:
                         continue
+                    claims += 1
                     lines[(chunk.id, i)] = (chunk, i)  # the claim, then the entries it rests on
                     for entry in self.engine.chunks:
                         if entry.kind == "reference" and numbers.intersection(entry.reference_numbers):

@@ -66,9 +66,10 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(question))
 
 
-_ASKS_SOURCE = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
-                          r"citation|evidence|author|wrote|published|doi|according to|comes? from|based on"
-                          r"|where\w*(?:'s)? (?:\w+ ){0,5}from)\b", re.I)  # "where did they get that info from"
+# What a claim rests on: "which study…", "where did they get that info from".
+_STUDY_WORDS = (r"stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|citation|evidence"
+                r"|comes? from|based on|where\w*(?:'s)? (?:\w+ ){0,5}from")
+_ASKS_SOURCE = re.compile(rf"\b({_STUDY_WORDS}|author|wrote|published|doi|according to)\b", re.I)
 
 
 _ASKS_FINDING = re.compile(r"\bwhat (did|does|do|has|have) (the |this |that |a |any )?[\w' -]{0,40}?"
@@ -76,9 +77,7 @@ _ASKS_FINDING = re.compile(r"\bwhat (did|does|do|has|have) (the |this |that |a |
                            r"suggest|report)\b", re.I)
 
 
-_ASKS_STUDY = re.compile(r"\b(stud(y|ies)|research|source|sources|reference|references|paper|journal|cite[sd]?|"
-                         r"citation|evidence|comes? from|based on|says who|who says|where\w*(?:'s)? (?:\w+ ){0,5}from)\b",
-                         re.I)
+_ASKS_STUDY = re.compile(rf"\b({_STUDY_WORDS}|says who|who says)\b", re.I)
 
 
 def asks_for_study(question: str) -> bool:

@@ -437,6 +437,7 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
 
 
 _DENIES = frozenset({"no", "not", "never", "without", "isnt", "wasnt", "nothing", "any", "dont", "didnt"})
+_LOCAL_CAUSAL = _CAUSAL | {"where"}  # "red where my waist pack rubbed"
 
 
 def _local_causes(words: list[str], linked: bool) -> bool:
@@ -445,7 +446,7 @@ def _local_causes(words: list[str], linked: bool) -> bool:
     for i in range(len(words)):
         if not _LOCAL_CAUSE.fullmatch(words[i]) or _AS_IF.intersection(words[max(0, i - 4) : i]):
             continue
-        if linked and not (_CAUSAL | {"where"}).intersection(words[max(0, i - 3) : i]):  # "red where my pack rubbed"
+        if linked and not _LOCAL_CAUSAL.intersection(words[max(0, i - 3) : i]):
             continue
         if not _DENIES.intersection(words[max(0, i - 4) : i]) and not _UPPER_BODY.intersection(words[i + 1 : i + 4]):
             return True
