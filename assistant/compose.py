@@ -40,7 +40,7 @@ def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.
     with the labels of the bullets it introduces ("Start exercise therapy." "Apply ice." …). The ranker
     (selection.py) scores each candidate sentence; the best one comes first, with what it needs to read on its
     own; the other picks follow in the article's order."""
-    labels = _labels_after(chunks)
+    labels = labels_after(chunks)
     found = candidates(question, hits, sentence_vectors, lexical, labels)
     if not found:
         return Composed((), ())
@@ -128,7 +128,7 @@ def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document
                 chosen[(entry.id, 0)] = entry
 
 
-def _labels_after(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
+def labels_after(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
     """Paragraph chunk id → the labelled bullets right after it in its section, when it ends in a lead-in (':')."""
     runs: dict[str, list[Chunk]] = {}
     for k, chunk in enumerate(chunks):

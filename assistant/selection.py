@@ -129,11 +129,11 @@ def training_rows(assistant, items) -> tuple[list[np.ndarray], list[bool], int]:
     """Replay each answerable turn as the chain reads it (with the user's earlier turns), and label every candidate
     sentence: positive when it holds one of the turn's direct answers, or is a lead-in whose bullets' labels do.
     Also: how many turns were used."""
-    from .compose import _labels_after, candidates, shown_with
+    from .compose import candidates, labels_after, shown_with
 
     engine = assistant.engine
     text = engine.document.text
-    labels_after = _labels_after(engine.chunks)
+    lead_ins = labels_after(engine.chunks)
     rows, labels, turns = [], [], 0
     for item in items:
         earlier: list[str] = []
@@ -143,10 +143,10 @@ def training_rows(assistant, items) -> tuple[list[np.ndarray], list[bool], int]:
                 reading = assistant.read(turn.text, earlier)
                 question = assistant.question(turn.text, earlier, reading.query, reading.vector, reading.topic)
                 for hit, i, row in candidates(question, reading.hits, engine.sentence_vectors, engine.lexical,
-                                              labels_after):
+                                              lead_ins):
                     rows.append(row)
                     labels.append(any(shown.start < end and start < shown.end for shown in
-                                      shown_with(hit.chunk, i, labels_after) for start, end in spans))
+                                      shown_with(hit.chunk, i, lead_ins) for start, end in spans))
                 turns += 1
             earlier.append(turn.text)
     return rows, labels, turns
