@@ -170,10 +170,12 @@ def cmd_guard_fit(args: argparse.Namespace) -> int:
 
     _needs_checkout("guard fit")
     examples = load(_existing(args.data, "--data"))
-    model = fit(examples, Embedder().encode, data_name=str(args.data.name))
+    questions = load(_existing(args.questions, "--questions")) if args.questions else []
+    model = fit(examples, Embedder().encode, data_name=str(args.data.name), questions=questions)
     model.save(MODEL_FILE)
-    print(f"{MODEL_FILE}: {len(examples)} labelled messages; out-of-fold " + ", ".join(
-        f"{k} {v}" for k, v in model.meta["out_of_fold"].items()) + f"; threshold {model.threshold:.3f}")
+    print(f"{MODEL_FILE}: {len(examples)} labelled messages and {len(questions)} ordinary questions; "
+          "out-of-fold " + ", ".join(f"{k} {v}" for k, v in model.meta["out_of_fold"].items())
+          + f"; threshold {model.threshold:.3f}")
     return 0
 
 
@@ -354,11 +356,16 @@ def build_parser() -> argparse.ArgumentParser:
     guard_parser = sub.add_parser("guard", help="fit the red-flag guard's meaning layer, or score the guard",
                                   description="The red-flag guard's own commands (README.md, 'The red-flag guard').")
     guard_commands = guard_parser.add_subparsers(dest="guard_command", required=True, metavar="COMMAND")
-    command("fit", cmd_guard_fit, "fit the meaning layer on labelled messages (in a checkout)",
+    fit_parser = command("fit", cmd_guard_fit, "fit the meaning layer on labelled messages (in a checkout)",
             description="Fits the meaning layer and writes assistant/guard/meaning_model.npz (commit it).",
-            parent=guard_commands).add_argument(
+            parent=guard_commands)
+    fit_parser.add_argument(
         "--data", type=Path, default=_repo_file("eval/guard/train.jsonl"), metavar="FILE",
         help="labelled JSONL messages (default: eval/guard/train.jsonl)")
+    fit_parser.add_argument(
+        "--questions", type=Path, default=_repo_file("eval/guard/questions.jsonl"), metavar="FILE",
+        help="runners' ordinary questions, harmless, trained on but not counted when the threshold is set "
+             "(default: eval/guard/questions.jsonl)")
     score_parser = command("score", cmd_guard_score, "red-flag recall and false alarms on a labelled JSONL set",
                            epilog="example:\n  %(prog)s eval/guard/train.jsonl --show", parent=guard_commands)
     score_parser.add_argument("data", type=Path, help="labelled JSONL messages (format: eval/guard/README.md)")

@@ -672,8 +672,10 @@ def test_the_shipped_meaning_model_was_fitted_on_the_committed_training_data():
     from assistant.settings import ROOT
 
     model = guard.meaning_model()
-    assert model.meta["data_sha256"] == data_fingerprint(load(ROOT / "eval/guard/train.jsonl")), (
-        "eval/guard/train.jsonl changed: run `python -m assistant guard fit` and commit meaning_model.npz")
+    data = load(ROOT / "eval/guard/train.jsonl") + load(ROOT / "eval/guard/questions.jsonl")
+    assert model.meta["data_sha256"] == data_fingerprint(data), (
+        "eval/guard/train.jsonl or questions.jsonl changed: run `python -m assistant guard fit` and commit "
+        "meaning_model.npz")
 
 
 def test_the_meaning_layers_own_tfidf_is_exactly_scikit_learns():
@@ -1077,3 +1079,21 @@ def test_worse_after_weeks_of_rest_is_not_improving_but_worse_after_hills_is_a_q
     """Training-data misses the refit on the tenth split left to the rule table ("hip worse" after weeks off,
     "didn't get any better"); pain that is worse after a kind of run is how the pain behaves, not a red flag."""
     assert check(message).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "my hip hurts so much i had to skip work today", []),
+    (True, "hip pain so bad i had to cancel my plans and skip my sisters wedding", []),
+    (True, "had to skip my run, the pain was unbearable", []),
+    (True, "my hip is worse at night, even lying on my back, and wakes me up", []),
+    (True, "my hip pain is worse at night and i cant get comfortable", []),
+    (False, "my race is in 5 weeks and i had to skip a few sessions bc my hip was grumpy. should i cram them in?", []),
+    (False, "ok so my half is in 6 weeks and i had to skip a bunch of runs bc life happened", []),
+    (False, "does hip bursitis get worse at night when i lie on that side", []),
+    (False, "is it worse at night when i lie on my bad side", ["whats tendon bursitis"]),
+])
+def test_runners_questions_in_the_answer_splits_that_the_rules_escalated(fires, message, history):
+    """Answerable questions from the spent answer splits (eval/answers/) that the rule table sent to a doctor:
+    skipping runs is not pain that stops daily life, and bursitis's night ache on the sore side is what the article
+    explains. Their twins, missing a day's work or night pain whatever the position, still fire."""
+    assert check(message, history).fired is fires

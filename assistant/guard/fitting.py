@@ -4,6 +4,9 @@ Training instances: each conversation as one text (its label), plus every part o
 conversation as a harmless text (a harmless message has no red-flag sentence, while a red flag's
 sentence is not labelled). The threshold comes from 5-fold out-of-fold scores: the lowest that
 fires on at most `target_false_alarms` of the harmless conversations the rule table leaves quiet.
+Runners' ordinary questions (`questions`: long, chatty, about training and a mild ache) are trained on
+as harmless but kept out of that count: thousands of easy negatives would otherwise lower the
+threshold until it fired more often on the hard ones the policy's writers wrote.
 Deterministic: fixed folds, the lbfgs solver, no sampling.
 """
 
@@ -73,9 +76,11 @@ def _as_model(words, chars, classifier, threshold: float, exemplars: np.ndarray,
 
 
 def fit(examples: Sequence[GuardExample], encode: Callable[[list[str]], np.ndarray],
-        target_false_alarms: float = 0.01, data_name: str = "") -> MeaningModel:
+        target_false_alarms: float = 0.01, data_name: str = "",
+        questions: Sequence[GuardExample] = ()) -> MeaningModel:
     """The fitted meaning model. `encode` embeds a batch of texts. The rule table's own false alarms are the
-    rules' to answer for: the threshold is set on the harmless messages the rules leave quiet."""
+    rules' to answer for: the threshold is set on the harmless messages of `examples` the rules leave quiet.
+    `questions` are harmless messages trained on but not counted there."""
     from sklearn.model_selection import StratifiedKFold
 
     from . import rule_flags
@@ -84,6 +89,10 @@ def fit(examples: Sequence[GuardExample], encode: Callable[[list[str]], np.ndarr
     if unknown:
         raise BadInput(f"Unknown red-flag categories {unknown} in {data_name or 'the training data'}; use one of "
                        f"{sorted(RULE_CATEGORY)}.")
+    if any(q.is_red_flag for q in questions):
+        raise BadInput("The ordinary questions must all be harmless; red flags belong in the training data.")
+    counted = np.array([True] * len(examples) + [False] * len(questions))
+    examples = [*examples, *questions]
     red = [e for e in examples if e.is_red_flag]
     typo_vocabulary = dict(typos.vocabulary(t for e in red for t in (*e.history, e.text)))
     fix = typos.TypoFixer(typo_vocabulary)
@@ -104,19 +113,21 @@ def fit(examples: Sequence[GuardExample], encode: Callable[[list[str]], np.ndarr
             group = candidates[i]
             out_of_fold[i] = fold_model.scores(group, np.stack([vectors[t] for t in group])).max()
 
-    quiet = ~labels & ~rules
+    quiet = ~labels & ~rules & counted
     threshold = float(np.quantile(out_of_fold[quiet], 1 - target_false_alarms)) if quiet.any() else 0.0
     fires = out_of_fold > threshold
     meta = {
         "data": data_name, "data_sha256": data_fingerprint(examples),
-        "examples": len(examples), "red_flags": int(labels.sum()), "folds": FOLDS, "C": REGULARISATION,
+        "examples": len(examples), "ordinary_questions": len(questions), "red_flags": int(labels.sum()),
+        "folds": FOLDS, "C": REGULARISATION,
         "target_false_alarms": target_false_alarms,
         "out_of_fold": {
             "meaning_recall": round(float(fires[labels].mean()), 4),
             "combined_recall": round(float((fires | rules)[labels].mean()), 4),
             "rules_recall": round(float(rules[labels].mean()), 4),
-            "combined_false_alarms": round(float((fires | rules)[~labels].mean()), 4),
-            "rules_false_alarms": round(float(rules[~labels].mean()), 4),
+            "combined_false_alarms": round(float((fires | rules)[~labels & counted].mean()), 4),
+            "rules_false_alarms": round(float(rules[~labels & counted].mean()), 4),
+            "questions_false_alarms": round(float((fires | rules)[~counted].mean()), 4) if questions else 0.0,
         },
     }
     texts = [t for group in per_example for t, _ in group]

@@ -244,7 +244,7 @@ RULES: tuple[Rule, ...] = (
             r"|sit (?:down|for|at|through|in)|get in(?:to)? (?:the )?car|function|do anything"
             r"|carry (?:my )?(?:kids?|child|baby|groceries))",
             r"(?:cant|cannot|couldnt|could not|unable to|too sore to|too painful to|hurts too much to|hurt too much to|not able to) (?:even )?(?:cook|clean|vacuum|hoover|do (?:the )?(?:laundry|dishes|shopping|housework)|shop|carry|lift|pick up|tie|sit (?:on|in|through)|stand (?:long|for|at)|drive|concentrate|finish (?:my|the|a) (?:shift|day|workday|meeting)|get in(?:to)? (?:the|my) (?:car|truck)|climb into|take the dog|walk the dog|roll over|get comfortable|face)",
-            r"(?:had to|have to|needed to) (?:leave|go home|walk out|call in|take (?:a |the )?(?:day|days) off|miss|skip|cancel|ask (?:my|a|someone|somebody)|get (?:my|a|someone|somebody) \w+ to|have (?:my|a|someone|somebody) \w+)",
+            r"(?:had to|have to|needed to) (?:leave|go home|walk out|call in|take (?:a |the )?(?:day|days) off|(?:miss|skip|cancel)(?! (?:\w+ ){0,3}(?:runs?|running|sessions?|workouts?|training|races?|parkrun|practice|intervals|tempo|speedwork|miles|km|reps|strength)\b)|ask (?:my|a|someone|somebody)|get (?:my|a|someone|somebody) \w+ to|have (?:my|a|someone|somebody) \w+)",
             r"(?:in|to|into) tears|(?:makes?|made|making) me (?:want to |wanna )?(?:puke|vomit|throw up|be sick|cry|sick|pass out|faint)|vomit\w*|threw up|throwing up|puked|nause\w*|light ?headed|passed out|pass out",
             r"(?:<pain>|hip|hips|it|its|like|level|rate|rated|at|about) (?:\w+ ){0,3}(?:8|9|10) ?(?:/|out of|outta|of|on)? ?10"
             r"(?! ?k\b| (?:miles|mi|km|mins|minutes|weeks|days))|(?:pain|it|hip|its)(?: is| was| at| like| hits)?(?: like)? (?:an? )?(?:8|9|10)(?! (?:miles?|mi|km|k|min|mins|minutes|weeks?|days?|hours?|hrs|am|pm|percent|%|x|times|reps|years?|yrs))\b",
@@ -598,7 +598,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:night|nite|nighttime|nightime) ?sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
             r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
-            r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
+            r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)"
+            r"(?! (?:\w+ ){0,3}(?:lie|lies|lying|laying|lay|sleep|sleeping) on (?:it|that side|this side|that hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
             r"(?:wakes|woke|waking) me (?:up )?(?:\w+ )?(?:every|each|most|some) night",
             r"<pain> ~1 (?:every night|each night|most nights|nightly|all night long)",
             r"(?:stopping|stops|stopped|keeping|keeps) me (?:from )?(?:sleeping|working|walking|getting to sleep)",
