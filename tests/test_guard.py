@@ -1097,3 +1097,27 @@ def test_runners_questions_in_the_answer_splits_that_the_rules_escalated(fires, 
     skipping runs is not pain that stops daily life, and bursitis's night ache on the sore side is what the article
     explains. Their twins, missing a day's work or night pain whatever the position, still fire."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "pain level is thru the roof. i genuinely screamed getting out of the car this morning", []),
+    (True, "did everything the article said. ice, rest, strengthening. 4 weeks. nothing. worse if anything", []),
+    (True, "numbness in my foot went totally for a day then came back and now it's down my leg", []),
+    (True, "my left leg looks shorter than my right since i fell, and it's turned out", []),
+    (True, "i have a fever this week and my hip is hot and swollen", []),
+    (True, "my knees buckled on the stairs and i fell", []),
+    (True, "numbness in my leg happened again today, would that be bad?", []),
+    (False, "it went totally once i loosened the laces, so just after tips for hip mobility now",
+     ["i had a bit of numbness in my foot after a run last week"]),
+    (False, "my leg looks shorter in my race photo cos of the camera angle lol", []),
+    (False, "race week fever is real, i'm so excited i can't sleep lol", ["doing my first marathon sunday!"]),
+    (False, "my knees buckled from laughing at my mate's costume at the fancy dress 10k", []),
+    (False, "would numbness in my leg be bad if it happened?", []),
+    (False, "had a fever last week, it went completely, hip fine", []),
+])
+def test_what_the_sixteenth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed16.jsonl, scored once before these fixes and once after the refit (the seventeenth split
+    measures them): pain "thru the roof", "worse if anything" after four weeks were missed; numbness that "went
+    totally", a leg shorter in a photo, "race week fever", knees that buckled from laughing and "would numbness be
+    bad if it happened?" were red flags."""
+    assert check(message, history).fired is fires

@@ -76,7 +76,7 @@ _OVER = re.compile(
     r"|(?:already|back) (?:\w+ )?(?:running|walking|playing|racing) (?:around )?(?:again|fine|normally)"
     r"|(?:shes|hes|theyre|im|were|shes been|hes been|is|are) (?:\w+ )?(?:running|walking|racing|training) again|no problems?"
     r"|(?:is|are|was|were|been|got|given) (?:\w+ )?all clear|the all clear|cancer free"
-    r"|healed|recovered|cleared (?:right |straight )?up|went away|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
+    r"|healed|recovered|cleared (?:right |straight )?up|went away|went (?:totally|completely|fully)|disappeared|go away|gone away|resolved|sorted|fixed|turn(?:s|ed)? out (?:to be|it was|that|my|the|it|i)"
     r"|never (?:came|come) back|settled (?:completely|fully|down)|(?:it|pain|that) settled|over it"
     r"|(?:from|because of|due to) (?:the )?(?:nerves|excitement|adrenaline|cold|heat|hot weather|weather|emotions?"
     r"|a hangover|hangover|menopause"
@@ -304,8 +304,10 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
             conditional and _PLANNING.search(" ".join(w for c in clauses for w in c.words))):
         return True
     after_match = sentence[sentence.index(clause.words[first]) + 1 :] if clause.words[first] in sentence else []
-    if "would" in sentence and "if" in after_match and "ever" in after_match[after_match.index("if") :]:
-        return True  # "would numbness down my leg be bad if it ever happened?"
+    if "would" in sentence and "if" in after_match and (
+            "ever" in after_match[after_match.index("if") :] or after_match[-3:] in (["if", "it", "happened"],
+                                                                                     ["if", "that", "happened"])):
+        return True  # "would numbness down my leg be bad if it (ever) happened?"
     if sentence[:2] in (["say", "i"], ["say", "my"], ["say", "someone"], ["lets", "say"]):
         return True  # "say i tripped on a trail, then what"
     for i in range(len(before) - 1, -1, -1):

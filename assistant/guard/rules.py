@@ -50,6 +50,10 @@ _GAP_WORD = r"(?!(?:%s)\b)\w+ " % "|".join(_GAP_BLOCKERS)
 _NOT_NEGATION = r"(?!(?:%s)\b)\w+ " % "|".join(NEGATIONS)
 
 
+# "my leg looks shorter in my race photo": the camera, not the leg.
+_IN_A_PICTURE = r" (?:\w+ ){0,5}(?:photos?|pics?|pictures?|videos?|mirror|selfies?|camera|angle)\b"
+
+
 def _not_after(*phrases: str) -> str:
     """Lookbehinds that refuse a match right after any of `phrases` (one lookbehind per phrase length)."""
     by_length: dict[int, list[str]] = {}
@@ -106,7 +110,7 @@ _TERMS = {
     )),
     # Not an illness: "marathon fever", "cabin fever".
     "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup",
-                                  "shoe", "gold", "disco", "football", "playoff", "taper"),
+                                  "shoe", "gold", "disco", "football", "playoff", "taper", "week"),
     "stress_fracture": r"(?:stres+ (?:frac\w*|fx|reactions?)|fatigue frac\w*)",
     "click": (
         r"(?:cli(?:ck|k|c)(?:s|ing|in|ed|y)?(?! (?:for|with) (?:me|us|him|her|them)| on| with (?:a|the|my|our|some|this)"
@@ -248,7 +252,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:in|to|into) tears|(?:makes?|made|making) me (?:want to |wanna )?(?:puke|vomit|throw up|be sick|cry|sick|pass out|faint)|vomit\w*|threw up|throwing up|puked|nause\w*|light ?headed|passed out|pass out",
             r"(?:<pain>|hip|hips|it|its|like|level|rate|rated|at|about) (?:\w+ ){0,3}(?:8|9|10) ?(?:/|out of|outta|of|on)? ?10"
             r"(?! ?k\b| (?:miles|mi|km|mins|minutes|weeks|days))|(?:pain|it|hip|its)(?: is| was| at| like| hits)?(?: like)? (?:an? )?(?:8|9|10)(?! (?:miles?|mi|km|k|min|mins|minutes|weeks?|days?|hours?|hrs|am|pm|percent|%|x|times|reps|years?|yrs))\b",
-            r"off the charts|(?:screaming|screams|scream)(?! (?:at (?:the|my) (?:tv|kids?|coach)))|(?:never|doesnt|wont|didnt|does not) let(?:s)? up|all day every day|every (?:single )?(?:second|minute) of the day|nothing (?:touches|helps with) (?:it|the pain)|barely touch(?:es)? it|doesnt touch it",
+            r"off the charts|(?:thru|through) the roof|(?:screaming|screams|screamed|scream)(?! (?:at (?:the|my) (?:tv|kids?|coach)))|(?:never|doesnt|wont|didnt|does not) let(?:s)? up|all day every day|every (?:single )?(?:second|minute) of the day|nothing (?:touches|helps with) (?:it|the pain)|barely touch(?:es)? it|doesnt touch it",
             r"(?:stuck|bed ?bound|couch ?bound|laid up|lying|lie|only lie) (?:\w+ ){0,2}(?:on|in) (?:the )?(?:sofa|couch|bed) (?:all day|for days|because|cuz|bc|with)|(?:stuck|bedbound) (?:on|in) (?:the )?(?:sofa|couch|bed)",
             r"(?:so|too|that) (?:bad|painful|sore|intense|wrecked|brutal|awful) (?:that )?(?:i|it) (?:cant|couldnt|could not|can not)",
             r"(?:stab\w*|sharp|intense|severe|burning) (?:\w+ ){0,3}(?:that |which )?(?:hasnt|has not|hadnt|wont|doesnt|never) (?:stopped|let up|eased|gone away|gone|quit)",
@@ -272,7 +276,7 @@ RULES: tuple[Rule, ...] = (
             r"|stand(?:ing)?(?= up| on| without| for|$)|<weight> ?bear\w*)",  # not "can't walk past a running shop"
             r"(?:hurts?|hurting|painful|sore) (?:too much|so much|so bad|too bad)? ?to (?:stand|walk|step|put weight)",
             r"(?:legs?|hips?|knees?) ~ (?:gives? (?:way|out)|gave (?:way|out)|giving (?:way|out)|buckl\w*(?! (?:at (?!the hip|the knee|times|random)|when (?:i|we) saw"
-            r"|laughing))|collaps\w*)",
+            r"|laughing|(?:from|with|in) (?:laugh\w*|laughter)))|collaps\w*)",
             r"(?:on|using|need|needed|needing|with) crutches",
             r"hobbl\w*|(?:with|use|using|need|needed|needing) (?:a )?(?:cane|walking stick|walker|crutch)",
             r"(?<!goes )(?<!go )(?<!went )(?<!gone )(?<!pretty )(?<!so )(?<!very )(?<!totally )"  # "goes limp", "pretty limp"
@@ -301,7 +305,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten|been getting) (?:\w+ )?"
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
-            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|or worse"
+            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|or worse|worse if anything|if anything (?:its |it is |it s )?worse"
             r"|(?:comes?|came|coming) back (?:\w+ )?worse|back to (?:how it was|square one|where (?:it|i) (?:was|started))"
             r"|(?:it|pain|ache|its|and) (?:just )?came (?:straight |right )?back(?! (?:from|after (?:my|a|the) (?:holiday|trip|break)))"
             r"|same as before|(?:keeps?|kept) (?:creeping|ramping) up|creeping up|(?:nothing (?:\\w+ )?)?(?:makes?|made|making)"
@@ -677,7 +681,7 @@ RULES: tuple[Rule, ...] = (
         source="Clinical addition: signs of hip fracture or dislocation (shortened, outward-turned leg, "
         "typically after a fall).",
         patterns=(
-            r"(?:leg|foot|knee|toes) ~ (?:shorter(?! than (?:the |my )?other)|turned out\w*|rotated|twisted out\w*"
+            r"(?:leg|foot|knee|toes) ~ (?:shorter(?! than (?:the |my )?other)(?!" + _IN_A_PICTURE + ")|turned out\w*|rotated|twisted out\w*"
             r"|at an? (?:odd|weird|strange|funny|wrong|unnatural) angle|deformed|crooked|out of place)",
             r"(?:looks|seems|appears) ~ shorter than (?:the |my )?other",
             r"(?<!stress )(?:broke|broken|break|breaking|fractured|fracture|cracked|shattered) <my> "
@@ -694,7 +698,7 @@ RULES: tuple[Rule, ...] = (
             r"|(?:hip|leg|knee|bone|joint|it|thigh|femur) (?:\w+ ){0,3}out of (?:its )?(?:socket|place|plaec)",
             r"(?:might be|must be|could be|is|think (?:its|it is|it might be)|pretty sure (?:\w+ ){0,2}(?:is|its)) (?:\w+ )?broken",
             r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside|(?:leg|foot|knee) (?:is |looks )?turned in",
-            r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter|sits funny|cant (?:get it|straighten)|wont straighten)"
+            r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter(?!" + _IN_A_PICTURE + ")|sits funny|cant (?:get it|straighten)|wont straighten)"
             r"|cant get my leg straight|clunked out",
         ),
     ),
