@@ -318,8 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Fits the sentence ranker on the labelled turns of eval/answers/ (the dev sets "
                                     "and the spent sealed splits), the decline model on labelled questions and the "
                                     "support check on labelled pairs, prints the threshold and the decline rates "
-                                    "before → after, and writes assistant/selection.json, calibration.json, "
-                                    "calibration_exemplars.npz and support_calibration.json (commit them). Run it "
+                                    "before → after, and writes assistant/selection.json, precedent.npz, "
+                                    "calibration.json, calibration_exemplars.npz and support_calibration.json "
+                                    "(commit them). Run it "
                                     "after an article edit, when eval warns that the calibration is stale.",
                         epilog="example:\n  %(prog)s")
     calibrate.add_argument("--questions", type=Path, default=_repo_file("eval/calibration.yaml"), metavar="FILE",

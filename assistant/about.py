@@ -11,6 +11,8 @@ recognised by their words and answered with those lines, verbatim and cited like
 (('published',), ('lee',))
 >>> asked_about("who wrote the mri study"), asked_about("when should i see a doctor")
 ((), ())
+>>> asked_about("which pt do they keep quoting"), asked_about("who even publishes this")
+(('quoted',), ('publisher',))
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ ABOUT_SECTION = "About This Article"
 EXPERTS_SECTION = "Our Hinge Health Experts"
 
 _THE_ARTICLE = r"(?:this|it|the article|this article|the piece|this piece|the page|this page|the post|this post)"
+_CLINICIAN = r"(?:pts?|physios?|physiotherapists?|physical therapists?|therapists?|doctors?|clinicians?|experts?)"
 _NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|paper|research|reference|journal|trial|survey|source)\b")
 _ASKS = {
     "published": re.compile(
@@ -32,20 +35,25 @@ _ASKS = {
         rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
         rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"),
     "publisher": re.compile(
-        rf"\bwho (?:published|publishes|puts out|put out|runs|owns)\b|\bpublisher\b|\bwhat (?:company|website|site"
+        rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\bwhat (?:company|website|site"
         rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out)\b|\bwho(?:'?s| is) behind\b"),
     "clinicians": re.compile(
         rf"\bwho (?:wrote|writes|authored|made|put together|created|is the author)\b|\bauthor(?:s|ed)?\b"
-        rf"|\bwritten by\b|\bwho (?:is|was) {_THE_ARTICLE} (?:by|from)\b|\bwho are the (?:experts|clinicians)\b"),
+        rf"|\bwritten by\b|\bwho (?:is|was) {_THE_ARTICLE} (?:by|from)\b|\bwho are the (?:experts|clinicians"
+        rf"|{_CLINICIAN}s)\b|\b(?:which|what) {_CLINICIAN}s? (?:\w+ ){{0,2}}(?:worked on|wrote|helped|behind|involved)\b"
+        rf"|\b(?:doctors?|mds?|physicians?|surgeons?) (?:\w+ ){{0,2}}involved\b"),
     "reviewers": re.compile(
         r"\bwho\b.*\b(?:check\w*|review\w*|vet\w*|approv\w*|fact.?check\w*|look\w* over|signed off)\b"
-        r"|\breviewers?\b|\breviewed by\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
+        r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
         r"(?:reviewed|checked|vetted)\b"),
+    "quoted": re.compile(
+        rf"\b(?:quot\w*|cit(?:es|ed|ing)|interview\w*)\b.*\b(?:{_CLINICIAN}|experts?|who)\b"
+        rf"|\b(?:{_CLINICIAN}|experts?|who|whose)\b.*\b(?:quot\w*|interview\w*)\b|\bwhose advice\b"),
 }
 _ABOUT_A_PERSON = re.compile(
     r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\brole\b|\bjob\b|\btitle\b|\bbackground\b|\bbio\b"
     r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
-    r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real )?(?:doctor|surgeon|pt|physio\w*"
+    r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real |actual |proper |qualified )?(?:doctor|surgeon|pt|physio\w*"
     r"|physical therapist|md)\b")
 _WORD = re.compile(r"[a-z]+")
 
@@ -56,7 +64,7 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     found = [field for field, pattern in _ASKS.items() if pattern.search(text)
-             and not (about_a_study and field in ("clinicians", "reviewers"))]
+             and not (about_a_study and field in ("clinicians", "reviewers", "quoted"))]
     words = set(_WORD.findall(text))
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
@@ -70,6 +78,8 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
     picks: list[tuple[Chunk, int]] = []
     if about is None:
         return picks
+    if "quoted" in asked and (quoted := most_quoted(chunks)):
+        asked = (*asked, quoted)  # "which PT do they keep quoting?": that clinician's line and bio
     for i, sentence in enumerate(about.sentences):
         text = sentence.text
         wanted = (("published" in asked and text.startswith("published:"))
@@ -84,6 +94,16 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
                                                                                for p in set(asked) & people)]
     return picks
+
+
+def most_quoted(chunks: Sequence[Chunk]) -> str | None:
+    """The surname of the clinician the article's body names most often ("says Dr. Kimbrough"), if any."""
+    body = " ".join(s.text for c in chunks if c.heading_path[-1] not in (ABOUT_SECTION, EXPERTS_SECTION)
+                    for s in c.sentences)
+    counts = {name.split()[-1].lower(): len(re.findall(rf"\b{re.escape(name.split()[-1])}\b", body))
+              for name in people(chunks)}
+    best = max(counts, key=counts.get, default=None)
+    return best if best and counts[best] else None
 
 
 def people(chunks: Sequence[Chunk]) -> list[str]:

@@ -28,6 +28,7 @@ from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject,
 from .query import plain_question, question_parts
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of
+from .precedent import Precedents, ResolvedPrecedents
 from .selection import Question, SentenceRanker
 from .runnable import AnswerRunnable
 from .models import Answer, AnswerSentence, Chunk, Citation, GuardVerdict, Hit
@@ -46,6 +47,7 @@ DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
 MAX_SOURCED_CLAIMS = 3  # "what study is that from?" shows at most this many claims, each with its reference
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
+MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
 
 
 class Reading(NamedTuple):
@@ -56,6 +58,7 @@ class Reading(NamedTuple):
     hits: list[Hit]
     evidence: decline.Evidence
     topic: Topic | None
+    votes: dict[tuple[str, int], float]  # sentences that answered labelled turns near this one (precedent.py)
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Turn:
     query_vector: np.ndarray | None = None
     hits: list[Hit] = field(default_factory=list)
     topic: Topic | None = None
+    votes: dict[tuple[str, int], float] = field(default_factory=dict)
     evidence: decline.Evidence | None = None
     about: tuple[str, ...] = ()  # what of the article itself it asks: its date, publisher, clinicians (about.py)
     sources: tuple[tuple[Chunk, int], ...] | None = None  # "what study is that from?": the reference lines the last
@@ -121,6 +125,8 @@ class Assistant:
         self.chat_model = chat_model
         self.support = support.checker_for(self.engine.embedder, support.load_calibration())
         self.ranker = ranker or SentenceRanker.load()
+        self.precedents = Precedents.load()
+        self._resolved: tuple[tuple[str, int], ResolvedPrecedents] | None = None
         guard.warm_up()
         self._pipeline = self._build_pipeline()
         self.chain = AnswerRunnable(self)  # the public runnable; the pipeline over a `Turn` stays internal
@@ -195,30 +201,32 @@ class Assistant:
         return self._finish(turn, Answer(turn.question, "red_flag", sentences, (citation,),
                                          red_flags=turn.verdict.flags, message=guard.reply_text(turn.verdict)))
 
-    def read(self, question: str, earlier_user_turns: list[str]) -> Reading:
+    def read(self, question: str, earlier_user_turns: list[str], leave_out: str | None = None) -> Reading:
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
         A follow-up is read with the conversation's topic (see conversation.py) and its own words count double.
         A short turn that names a subject of its own ("how many days a week") is read alone first; when the
         article does not answer it alone, it is read again as a follow-up. The calibration of the decline model
-        goes through this same method, so it sees exactly what the chain sees.
+        goes through this same method, so it sees exactly what the chain sees. `leave_out` names a labelled file
+        whose questions are no precedent (the ranker is fitted on each file with its own precedents left out).
         """
         fix = self.engine.speller
         best = None
         for part in question_parts(fix(plain_question(question)) or question):
             follows = bool(earlier_user_turns) and is_follow_up(part)
-            reading = self._reading(part, self.topic(earlier_user_turns) if follows else None)
+            reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
                     and self.decline_model.declines(reading.evidence)
                     and (topic := self.topic(earlier_user_turns))):
-                continued = self._reading(part, topic, continues=True)
+                continued = self._reading(part, topic, continues=True, leave_out=leave_out)
                 if not self.decline_model.declines(continued.evidence):
                     reading = continued
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
         return best
 
-    def _reading(self, part: str, topic: Topic | None, continues: bool = False) -> Reading:
+    def _reading(self, part: str, topic: Topic | None, continues: bool = False,
+                 leave_out: str | None = None) -> Reading:
         """One reading of a question or one of its sentences. With a `topic`, its own words count as much as the
         topic's; the passages the topic cited stay candidates when it has no subject of its own, or when it
         `continues` the topic because alone it would be declined."""
@@ -227,15 +235,18 @@ class Assistant:
         if topic:  # its own words count as much as the topic it continues
             vector = vector + self.engine.embed(part)
             vector = vector / np.linalg.norm(vector)
+        on = topic.chunk_ids if topic else ()  # the passages the conversation was last on
         if topic and own_subject(part) and not continues:  # its own words pick the passage
             topic = replace(topic, chunk_ids=())
-        hits = self._passages(query, vector, topic)
-        evidence = self._evidence(query, vector, hits, part, refers=bool(topic) and refers_back(part))
+        votes = self.votes(vector, part, leave_out, on)
+        searched, hits = self._passages(query, vector, topic, {chunk_id for chunk_id, _ in votes})
+
+        evidence = self._evidence(query, vector, searched, part, refers=bool(topic) and refers_back(part))
         if topic and not refers_back(part) and decline.unknown_words(part, self.engine.lexical):
             alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
-            if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone), part)):
+            if self.decline_model.declines(self._evidence(part, alone, self._passages(part, alone)[0], part)):
                 evidence = replace(evidence, new_subject=True)
-        return Reading(query, vector, hits, evidence, topic)
+        return Reading(query, vector, hits, evidence, topic, votes)
 
     def topic(self, earlier_user_turns: list[str]) -> Topic | None:
         """The latest earlier turn that got an answer, re-answered from the user's own words (usually cached)."""
@@ -256,17 +267,55 @@ class Assistant:
             evidence = replace(evidence, resemblance=self.exemplars.resemblance(vector))
         return evidence
 
-    def _passages(self, query: str, vector: np.ndarray, topic: Topic | None = None) -> list[Hit]:
-        """The top-k passages, and for a follow-up the passages its topic cited; reference-list entries only
-        when the question asks for a source."""
+    def _passages(self, query: str, vector: np.ndarray, topic: Topic | None = None,
+                  voted: frozenset[str] | set[str] = frozenset()) -> tuple[list[Hit], list[Hit]]:
+        """The passages searched (the top k, and for a follow-up the passages its topic cited), which the decline
+        decision weighs; and those plus the passages that answered the nearest labelled questions (precedent.py),
+        which the composer chooses from. Reference-list entries only when the question asks for a source."""
         k = self.settings.top_k
         ranked = self.engine.passages(query, vector)
         cited = set(topic.chunk_ids) if topic else set()
-        return [h for i, h in enumerate(ranked) if i < k or h.chunk.id in cited]
+        searched = [h for i, h in enumerate(ranked) if i < k or h.chunk.id in cited]
+        return searched, [h for i, h in enumerate(ranked) if i < k or h.chunk.id in cited or h.chunk.id in voted]
+
+    def votes(self, vector: np.ndarray, own_words: str, leave_out: str | None = None,
+              topic_ids: Sequence[str] = ()) -> dict[tuple[str, int], float]:
+        """The sentences that answered labelled turns near this one, with their cosine (precedent.py). A minimal
+        pair is judged on what the user typed in this turn against what the labelled turn's writer typed."""
+        resolved = self._precedents_now()
+        if not resolved:
+            return {}
+        lexical = self.engine.lexical
+        ours = set(tokenize([own_words])[0])
+
+        def contrast(theirs: frozenset[str], sentences: tuple[tuple[str, int], ...]) -> bool:
+            only_theirs, only_ours = theirs - ours, ours - theirs
+            if len(only_theirs) > MINIMAL_PAIR or len(only_ours) > MINIMAL_PAIR:
+                return False  # worded differently, not one detail swapped
+            said = set().union(*(lexical.sentence_terms[chunk_id][i] for chunk_id, i in sentences))
+            return bool(only_theirs & said) and any(lexical.in_corpus(t) and t not in said for t in only_ours)
+
+        return resolved.votes(vector, leave_out, contrast, frozenset(topic_ids))
+
+    def _vouched(self, vector: np.ndarray) -> bool:
+        """A labelled turn the article answers is much nearer than any it does not (precedent.py)."""
+        resolved = self._precedents_now()
+        return bool(resolved and resolved.vouch(vector))
+
+    def _precedents_now(self) -> ResolvedPrecedents | None:
+        """The precedents, their answers found in the index generation being served."""
+        precedents, resolved = self.precedents, self._resolved
+        if precedents is None:
+            return None
+        key = (self.engine.generation.name, id(precedents))
+        if resolved is None or resolved[0] != key:
+            resolved = self._resolved = (key, precedents.resolve(self.engine.document, self.engine.chunks, tokenize))
+        return resolved[1]
 
     def _retrieve(self, turn: Turn) -> Turn:
         start = time.perf_counter()
-        turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic = self.read(turn.question, turn.user_turns)
+        reading = self.read(turn.question, turn.user_turns)
+        turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic, turn.votes = reading
         turn.about = about.asked_about(self.engine.speller(plain_question(turn.question)), self._people)
         turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
@@ -311,7 +360,10 @@ class Assistant:
             return self._declined(turn)  # the last answer rests on no study the article cites: say so, never guess
         if turn.about or turn.sources:
             return turn  # the front matter answers it, whatever retrieval found
-        return self._declined(turn) if self.decline_model.declines(turn.evidence) else turn
+        if not self.decline_model.declines(turn.evidence):
+            return turn
+        vouched = not (turn.evidence.other_body_part or turn.evidence.new_subject) and self._vouched(turn.query_vector)
+        return turn if vouched else self._declined(turn)
 
     @property
     def _people(self) -> list[str]:
@@ -330,7 +382,8 @@ class Assistant:
             sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,
                                             self.support)
         if not sentences and not lines:
-            question = self.question(turn.question, turn.user_turns, turn.query, turn.query_vector, turn.topic)
+            question = self.question(turn.question, turn.user_turns, turn.query, turn.query_vector, turn.topic,
+                                     turn.votes)
             composed = compose(question, turn.hits, self.engine.sentence_vectors, self.engine.lexical,
                                self.engine.document, self.ranker, self.settings.max_sentences,
                                self.settings.max_words, self.engine.chunks)
@@ -341,6 +394,12 @@ class Assistant:
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
                                          query=turn.query))
 
+    def use_precedents(self, precedents: Precedents | None) -> None:
+        """Vote with other labelled questions from now on (calibration rebuilds them); cached answers are dropped."""
+        with self._cache_lock:
+            self.precedents, self._resolved = precedents, None
+            self._cache.clear()
+
     def use_ranker(self, ranker: SentenceRanker) -> None:
         """Compose with another sentence ranker from now on (calibration refits it); cached answers are dropped."""
         with self._cache_lock:
@@ -348,13 +407,13 @@ class Assistant:
             self._cache.clear()
 
     def question(self, text: str, earlier_user_turns: list[str], query: str, vector: np.ndarray,
-                 topic: Topic | None) -> Question:
+                 topic: Topic | None, votes: dict[tuple[str, int], float]) -> Question:
         """What the sentence ranker reads about a question, from how it was read (`read`)."""
         return Question(text=text, query=query, vector=vector,
                         own_vector=self.engine.embed(self.engine.speller(plain_question(text)) or text),
                         terms=set(tokenize([query])[0]), kind=kind_of(text),
                         wants_amount=decline.asks_for_quantity(query), follow_up=bool(earlier_user_turns),
-                        topic_ids=frozenset(topic.chunk_ids if topic else ()))
+                        topic_ids=frozenset(topic.chunk_ids if topic else ()), votes=votes)
 
     def _declined(self, turn: Turn) -> Answer:
         return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),

@@ -47,8 +47,9 @@ def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.
     scores = ranker.scores(np.stack([row for _, _, row in found]))
     ranked = sorted(((float(score), hit.chunk, i) for (hit, i, _), score in zip(found, scores)), key=lambda c: -c[0])
     chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words)
+    lead = _lead_in_first(chosen, lead, labels)
     if asks_for_source(question.query):
-        _add_sources(chosen, hits, document)
+        _add_sources(chosen, chunks or [hit.chunk for hit in hits], document)
     return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
                  document)
 
@@ -112,15 +113,29 @@ def _select(ranked: list[tuple[float, Chunk, int]], sentence_vectors: dict[str, 
     return chosen, lead
 
 
+def _lead_in_first(chosen: dict[tuple[str, int], Chunk], lead: set[tuple[str, int]],
+                   labels: dict[str, list[Chunk]]) -> set[tuple[str, int]]:
+    """When the best pick is one of the bullets a chosen lead-in introduces ("what causes hip pain?" → the OA
+    bullet, and "Some common causes of hip pain include:"), the lead-in and its labels lead: the list answers,
+    the bullet details it."""
+    led = {chunk_id for chunk_id, _ in lead}
+    for (chunk_id, i), chunk in chosen.items():
+        bullets = _introduced(chunk, i, labels)
+        if led & {b.id for b in bullets}:
+            return {(chunk_id, i)} | {(b.id, 0) for b in bullets if (b.id, 0) in chosen}
+    return lead
+
+
 def cite_lines(lines: Sequence[tuple[Chunk, int]], document: Document) -> Composed:
     """Given sentences (chunk, index), cited in the article's order: for answers chosen by rule, not by score."""
     return _cite(sorted((((chunk.id, i), chunk) for chunk, i in lines), key=lambda item: item[1].sentences[
         item[0][1]].start), document)
 
 
-def _add_sources(chosen: dict[tuple[str, int], Chunk], hits: list[Hit], document: Document) -> None:
-    """For "which study…" questions, show the reference entry that a chosen sentence rests on."""
-    by_number = {n: h.chunk for h in hits if h.chunk.kind == "reference" for n in h.chunk.reference_numbers}
+def _add_sources(chosen: dict[tuple[str, int], Chunk], chunks: Sequence[Chunk], document: Document) -> None:
+    """For "which study…" questions, show the reference entry that a chosen sentence rests on, whether or not
+    retrieval found the entry itself ("where does the 73% come from?" finds the claim, not the citation)."""
+    by_number = {n: c for c in chunks if c.kind == "reference" for n in c.reference_numbers}
     for (chunk_id, i), chunk in list(chosen.items()):
         for reference in document.references_for(chunk.sentences[i].text):
             entry = by_number.get(reference.number)

@@ -63,6 +63,14 @@ def test_asking_for_the_study_behind_an_answer_that_cites_none_is_declined_not_g
     assert source.status == "declined"
 
 
+def test_where_a_figure_comes_from_shows_the_reference_it_rests_on_even_when_retrieval_found_only_the_claim(
+        assistant):
+    answer = assistant.answer("where does the 73% mri thing come from")
+    assert answer.status == "answered"
+    assert "Prevalence of abnormal hip findings in asymptomatic participants" in answer.text
+    assert any(c.heading_path[-1] == "References" for c in answer.citations)
+
+
 def test_when_it_was_published_is_still_answered_after_a_question_about_a_study(assistant):
     _, when = talk(assistant, "how many times a week should i strength train", "when was it published")
     assert when.status == "answered" and "2024" in when.text
@@ -91,6 +99,13 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["who is jonathan lee", "and dylan peterson?"], ["Dr. Peterson is a Hinge Health physical therapist"],
      ["Jonathan Lee"]),
     (["who wrote this", "who else checked it"], ["Jonathan Lee", "Dylan Peterson"], ["Kimbrough"]),
+    (["which physio do they keep quoting"], ["Mary Kimbrough", "Dr. Kimbrough is a Hinge Health physical therapist"],
+     ["Jonathan Lee", "Peterson", "publisher:"]),
+    (["who even publishes this, is it a brand or like a hospital"], ["publisher: Hinge Health"], ["name:"]),
+    (["the reviewer, jonathan lee, is he an actual surgeon"], ["Dr. Lee is a board-certified orthopedic surgeon"],
+     ["Kimbrough"]),
+    (["what did they say about warming up", "anyone else check it over?"], ["Jonathan Lee", "Dylan Peterson"],
+     ["Kimbrough"]),
 ])
 def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
     """Not the whole front matter, the reference list's authors, or a decline."""
@@ -103,6 +118,10 @@ def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assist
 def test_a_question_about_a_study_or_another_subject_is_not_taken_for_one_about_the_article(assistant):
     study = assistant.answer("who wrote the study about mri abnormalities")
     assert "name: Mary Kimbrough" not in study.text and "publisher:" not in study.text
+    quoted = assistant.answer("which study is quoted about arthritis")
+    assert "name:" not in quoted.text
+    shoes = assistant.answer("what company makes the best running shoes")
+    assert "publisher:" not in shoes.text
     runner = assistant.answer("is dr kimbrough a runner herself")
     assert runner.status == "answered" and "publisher:" not in runner.text and "name:" not in runner.text
 

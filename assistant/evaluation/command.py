@@ -72,7 +72,8 @@ def run(engine, options: Options, echo=print) -> Outcome:
     warnings += support.staleness(calibration, embedder_fingerprint=engine.generation.manifest.get("embedding_model"))
     warnings += decline.staleness(decline_model, (c.id for c in engine.chunks))
     meta = _meta(engine, options, calibration)
-    answer_items = [item for path in options.answer_sets for item in answer_set.load(path)]
+    answer_sets = {path.stem: answer_set.load(path) for path in options.answer_sets}
+    answer_items = [item for items in answer_sets.values() for item in items]
     warnings += [f"{item.id}: the direct answer “{quote[:60]}” is not in the article any more — update "
                  f"eval/answers/ or restore the sentence." for item in answer_items for turn in item.turns
                  for quote in turn.direct_answers if quote not in engine.document.text]
@@ -80,7 +81,7 @@ def run(engine, options: Options, echo=print) -> Outcome:
     def answer_all(on, meta: dict, warnings: list[str]) -> EvalResult:
         return evaluate(on, cases, support.checker_for(on.embedder, calibration), k=options.k,
                         extra_ks=sorted(retrieval_ks(bounds)), progress=options.progress, meta=meta,
-                        warnings=warnings, answer_items=answer_items, decline_model=decline_model)
+                        warnings=warnings, answer_sets=answer_sets, decline_model=decline_model)
 
     compared = baseline
     if options.against:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tqdm import tqdm
@@ -98,9 +98,10 @@ class EvalResult:
 
 def evaluate(engine, cases: Sequence[Case], checker: SupportChecker, k: int = 3, extra_ks: Sequence[int] = (),
              progress: bool = True, meta: dict | None = None, warnings: Sequence[str] = (),
-             answer_items: Sequence = (), decline_model=None) -> EvalResult:
-    """Answer every case with the product's chain and compute every metric; `answer_items` are the labelled
-    questions and conversations of eval/answers/ (direct answers, follow-ups, length); `decline_model`
+             answer_sets: Mapping[str, Sequence] | None = None, decline_model=None) -> EvalResult:
+    """Answer every case with the product's chain and compute every metric; `answer_sets` are the labelled
+    questions and conversations of eval/answers/ by file name (direct answers, follow-ups, length), each
+    answered with the other files' precedents only, as a new writer's questions would be; `decline_model`
     defaults to the committed calibration, as in the product."""
     from ..chain import Assistant
 
@@ -114,8 +115,13 @@ def evaluate(engine, cases: Sequence[Case], checker: SupportChecker, k: int = 3,
     for case in tqdm(cases, desc="Answering cases", unit="case", disable=not progress):
         results.append(judge.case(assistant, case, retrieved.get(case.id, {}), k))
     metrics, ids = _score(results, retrieval_cases, retrieved, ks)
-    if answer_items:
-        _score_answer_sets(answer_set.score(answer_items, assistant.answer, progress), metrics, ids)
+    if answer_sets:
+        shipped, scored = assistant.precedents, []
+        for name, items in answer_sets.items():
+            assistant.use_precedents(shipped.without(name) if shipped else None)
+            scored += answer_set.score(items, assistant.answer, progress).results
+        assistant.use_precedents(shipped)
+        _score_answer_sets(answer_set.AnswerScore(tuple(scored)), metrics, ids)
     return EvalResult(metrics, ids, tuple(results), k, dict(meta or {}), tuple(warnings),
                       round(time.perf_counter() - started, 3))
 

@@ -681,7 +681,7 @@ RULES: tuple[Rule, ...] = (
         source="Clinical addition: signs of hip fracture or dislocation (shortened, outward-turned leg, "
         "typically after a fall).",
         patterns=(
-            r"(?:leg|foot|knee|toes) ~ (?:shorter(?! than (?:the |my )?other)(?!" + _IN_A_PICTURE + ")|turned out\w*|rotated|twisted out\w*"
+            r"(?:leg|foot|knee|toes) ~ (?:shorter(?! than (?:the |my )?other)(?!" + _IN_A_PICTURE + r")|turned out\w*|rotated|twisted out\w*"
             r"|at an? (?:odd|weird|strange|funny|wrong|unnatural) angle|deformed|crooked|out of place)",
             r"(?:looks|seems|appears) ~ shorter than (?:the |my )?other",
             r"(?<!stress )(?:broke|broken|break|breaking|fractured|fracture|cracked|shattered) <my> "
@@ -698,7 +698,7 @@ RULES: tuple[Rule, ...] = (
             r"|(?:hip|leg|knee|bone|joint|it|thigh|femur) (?:\w+ ){0,3}out of (?:its )?(?:socket|place|plaec)",
             r"(?:might be|must be|could be|is|think (?:its|it is|it might be)|pretty sure (?:\w+ ){0,2}(?:is|its)) (?:\w+ )?broken",
             r"rolled out to the side|turn(?:s|ed)? to (?:the )?outside|(?:leg|foot|knee) (?:is |looks )?turned in",
-            r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter(?!" + _IN_A_PICTURE + ")|sits funny|cant (?:get it|straighten)|wont straighten)"
+            r"(?:leg|hip) (?:\w+ ){0,4}(?:shorter(?!" + _IN_A_PICTURE + r")|sits funny|cant (?:get it|straighten)|wont straighten)"
             r"|cant get my leg straight|clunked out",
         ),
     ),
