@@ -294,9 +294,9 @@ def calibrate(assistant, questions_file: Path) -> tuple[DeclineModel, Exemplars,
 
     items = yaml.safe_load(questions_file.read_text())["questions"]
     readings = [assistant.read(item["question"], item.get("history", [])) for item in items]
-    exemplars = Exemplars(np.stack([vector for _, vector, _, _, _ in readings]),
+    exemplars = Exemplars(np.stack([reading.vector for reading in readings]),
                           np.array([bool(item["answerable"]) for item in items]))
-    samples = [(replace(evidence, resemblance=exemplars.resemblance(vector, leave_out=i)), bool(item["answerable"]))
-               for i, ((_, vector, _, evidence, _), item) in enumerate(zip(readings, items))]
+    samples = [(replace(reading.evidence, resemblance=exemplars.resemblance(reading.vector, leave_out=i)),
+                bool(item["answerable"])) for i, (reading, item) in enumerate(zip(readings, items))]
     model, out_of_fold = fit(samples)
     return replace(model, fitted_on=tuple(sorted(c.id for c in assistant.engine.chunks))), exemplars, samples, out_of_fold
