@@ -56,7 +56,7 @@ class AnswerService:
         """Load the index and the model now, so the first question does not wait for them."""
         def run():
             try:
-                self.assistant.engine.warm_up()
+                self.assistant.warm_up()
                 log.info("Index and model loaded; ready to answer.")
                 for warning in self.warnings():
                     log.warning(warning)
