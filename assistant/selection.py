@@ -16,8 +16,8 @@ the best three 0.917; on the first eight files, 0.719 and 0.888, against 0.551 a
 Since 2026-12-01 (session 9) it also reads the precedents' votes (precedent.py): whether the nearest labelled turns
 were answered by this sentence or its passage. Fitted on fourteen files with each file's own turns left out of the
 precedents it sees, as a new writer's are; held out whole (ranker and precedents fitted without it), the spent
-splits 10 and 11 went from direct answer present 0.811 and 0.775 to 0.86–0.88, follow-ups from 0.717 and 0.558 to
-0.74–0.87.
+splits 10 and 11 went from direct answer present 0.811 and 0.775 to 0.867 and 0.876, follow-ups from 0.717 and
+0.558 to 0.826 and 0.721.
 
 `python -m assistant calibrate` refits it (`refit`) and rebuilds the precedents; the model is committed as
 `assistant/selection.json`, the precedents as `assistant/precedent.npz`.
