@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -247,7 +247,6 @@ class Assistant:
             topic = replace(topic, chunk_ids=())
         votes = self.votes(vector, part, leave_out, on)
         searched, hits = self._passages(query, vector, topic, {chunk_id for chunk_id, _ in votes})
-
         evidence = self._evidence(query, vector, searched, part, refers=bool(topic) and refers_back(part))
         if topic and not refers_back(part) and decline.unknown_words(part, self.engine.lexical):
             alone = self.engine.embed(part)  # "what about my diet?": judge the new subject on its own
