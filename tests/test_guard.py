@@ -1121,3 +1121,34 @@ def test_what_the_sixteenth_sealed_split_found_after_it_was_scored(fires, messag
     totally", a leg shorter in a photo, "race week fever", knees that buckled from laughing and "would numbness be
     bad if it happened?" were red flags."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "my watch fell off my wrist when i fell off my bike, hip hurts", []),
+    (True, "a branch fell on my leg on the trail and now i can barely walk", []),
+    (True, "my hip makes a clicking sound when i run and it aches", []),
+    (True, "loud clicking sound every stride, what is it?", []),
+    (True, "would numbness in my leg be a bad sign? i have had it since tuesday", []),
+    (True, "does night pain mean something serious? i get it every night", []),
+    (True, "does my night pain mean something serious?", []),
+    (True, "im racing next month but if i run more than 5k my leg goes numb, what should i do?", []),
+    (True, "what should i do if my hip locks up every time i run?", ["racing next month"]),
+    (True, "my calf is swollen since my flight, racing next month, what if its a clot?", []),
+    (True, "i can only shuffle around the house since yesterday, hip is agony", []),
+    (True, "drenched in sweat every night for 3 weeks and losing weight, hip aches", []),
+    (False, "my garmin fell off my wrist during my run, still works. good replacement strap?", []),
+    (False, "my playlist has a clicking sound between songs, anyone know why?", []),
+    (False, "would numbness in my leg be a bad sign?", []),
+    (False, "does night pain mean something serious or is that normal for runners?", []),
+    (False, "if my calf swelled up after the flight what should I do?", ["I'm flying to Tokyo for the marathon next month"]),
+    (False, "if i cant put weight on my leg after a race, is that an emergency? asking in advance", []),
+    (False, "I tend to shuffle and scuff my toes sometimes. Any drills to pick my feet up more?", []),
+    (False, "sweating buckets at night bc its 30 degrees and our flat has no aircon", []),
+])
+def test_what_the_seventeenth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed17.jsonl, scored once before these fixes (the eighteenth split measures them): a watch that
+    fell off a wrist, a playlist's clicking sound, "would numbness be a bad sign?", "does night pain mean something
+    serious?", an "if" about a flight next month and a habit of shuffling were red flags. The twins keep what
+    happens to the user: a click with pain or in every stride, an admission after the question, an "if" whose
+    symptom follows from it ("if I run 5k my leg goes numb") or happens every time."""
+    assert check(message, history).fired is fires

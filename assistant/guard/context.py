@@ -140,6 +140,16 @@ _IF_UNREAL = frozenset({"ever", "were", "got", "started", "ended", "developed", 
 _FEAR = frozenset({"scared", "afraid", "worried", "worry", "fear", "nervous", "terrified", "paranoid", "avoid",
                    "avoiding", "prevent", "preventing", "risk", "chance", "chances"})
 _PAST = frozenset({"had", "felt", "got", "went", "was", "were", "did", "took", "fell", "broke", "woke", "lost"})
+# An event still to come, the frame of an "if" question: "racing next month", "asking in advance".
+_AHEAD = re.compile(r"\b(?:next (?:week|month|year|weekend|summer|spring|autumn|winter|season|sunday|saturday)|in advance"
+                    r"|ahead of time|(?:this|on) (?:coming )?(?:sunday|saturday|weekend)|upcoming|coming up"
+                    r"|(?:im|i am) (?:flying|travell?ing|doing|running|racing) (?:\w+ ){0,4}(?:next|in \d+|this (?:sunday|saturday|weekend))"
+                    r"|in (?:\d+|a few|two|three) (?:weeks|months) time)\b")
+# It already happens, whenever it does: "what should I do if my hip locks up every time I run?"
+_HABIT = re.compile(r"\b(?:every ?(?:time|run|day|night|step|stride|morning|mile)|whenever|each time|always|keeps?|again"
+                    r"|happens|still|now|lately|recently|these days|(?:it|this) does)\b")
+_SERIOUS = (r"(?:a |an )?(?:bad|warning|danger\w*|serious|worrying|worrisome|concerning|red flag|emergency|reason"
+            r"|cause for concern|problem|something serious|worry)")
 _IF_SOFT = frozenset({"get", "take", "fall", "have", "end", "go", "do"})  # unreal only in a question
 
 
@@ -169,7 +179,7 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
     """Whose symptom: the person named nearest before the match in its sentence; the user when none is."""
     clause = clauses[at]
     matched = clause.words[first:last + 1]
-    if SELF.intersection(matched):  # "a car hit me"
+    if SELF.intersection(matched) and not _only_where_it_left_from(matched):  # "a car hit me"
         return "self"
     if matched[0] in CARED_FOR:  # "saw a girl limping": the person is part of the match
         return _cared_for_or_stranger(list(clause.words[:first + 1]), first)
@@ -210,6 +220,14 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
 
 
 _FAMILY = CARED_FOR | {"brother", "sister", "cousin", "uncle", "aunt", "auntie"}
+_LEFT_FROM = frozenset({"off", "from", "of"})  # "fell off my wrist", "fell out of my pocket", "slipped from my hand"
+
+
+def _only_where_it_left_from(matched: Sequence[str]) -> bool:
+    """The user is in the match only as the place something came off ("my garmin fell off my wrist"): whose it
+    is, is then decided by the subject before it. "fell on my hip" and "a car hit me" stay the user's."""
+    at = [i for i, word in enumerate(matched) if word in SELF]
+    return all(i and matched[i - 1] in _LEFT_FROM for i in at)
 
 
 def _cared_for_or_stranger(words: Sequence[str], i: int) -> Who:
@@ -308,6 +326,10 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
             "ever" in after_match[after_match.index("if") :] or after_match[-3:] in (["if", "it", "happened"],
                                                                                      ["if", "that", "happened"])):
         return True  # "would numbness down my leg be bad if it (ever) happened?"
+    if (re.match(r"(?:\w+ )?would\b", " ".join(sentence)) and re.search(rf"\bbe (?:\w+ )?{_SERIOUS}\b", " ".join(after_match))
+            and not ADMITS.search(" ".join(w for c in clauses[at + 1 :] for w in c.words))
+            and not _PRESENT.search(" ".join(sentence))):
+        return True  # "would numbness in my leg be a bad sign?": asked before anything happens
     if sentence[:2] in (["say", "i"], ["say", "my"], ["say", "someone"], ["lets", "say"]):
         return True  # "say i tripped on a trail, then what"
     for i in range(len(before) - 1, -1, -1):
@@ -323,6 +345,9 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
             if any(w.endswith("ed") or w in _PAST for w in clause_if):  # "if my calf puffed up…, how would I tell"
                 return True
         asks = clause.asks or bool({"should", "whats", "what", "does", "how"}.intersection(sentence))
+        if asks and len(before) - i <= 4 and _AHEAD.search(" ".join(w for c in clauses for w in c.words)) and not _HABIT.search(" ".join(sentence)):
+            return True  # "flying to Tokyo next month: if my calf swelled up after the flight, what should I do?" (the
+            # match is what "if" supposes, not what follows from it: "if I run 5k my leg goes numb" happens)
         if asks and after and after[0] not in SELF and not _person(after[0]) and SELF.isdisjoint(sentence):
             return True  # "if hip pain goes down the leg, does that mean…": a general question
         return bool(_IF_UNREAL.intersection(after[:3]) or (asks and _IF_SOFT.intersection(after[:3])))
@@ -347,7 +372,8 @@ _PRESSURE = (r"menthol|rub|cream|balm|deep heat|tiger balm|lotion|laces?|laced|l
              r"|an(?:a)?esthetic|injection|dentist|numbing|massage gun")
 _WEATHER = r"rain\w*|wet|soaked|drenched|soggy|damp|standing around|stood around|waiting around"
 _HEAT = (r"heating|heater|radiator|aircon|air con|ac broke|heat ?wave|hot (?:night|room|weather|flat|house|bedroom)"
-         r"|humid\w*|duvet|blanket|menopaus\w*|perimenopaus\w*|hot flush\w*|hot flash\w*|hangover|spicy")
+         r"|humid\w*|duvet|blanket|menopaus\w*|perimenopaus\w*|hot flush\w*|hot flash\w*|hangover|spicy"
+         r"|(?:[2-4]\d|thirty|forty) degrees|heat|boiling|sweltering|scorching|(?:so|really|too|crazy) hot")
 _ILLNESS = (r"strep|covid|the flu|flu|(?:a|their|his|her|the|my|our) cold|head cold|sore throat|tonsil\w*|ear infection|chest infection|uti"
             r"|vaccin\w*|jab|booster|sinus\w*|stomach bug|tummy bug|a bug|virus|food poisoning|teething|chickenpox")
 _CAUSES = {  # the sign's family -> what explains it
@@ -489,10 +515,13 @@ _ABOUT_SIGNS = re.compile(
     r"\b(?:(?:warning |danger )?signs?|symptoms?|red flags?) (?:of|for|in|to|that|which|should|would|mean)\b"
     r"|\blook(?:ing)? out for|\bwatch (?:out )?for|\bwhat does (?:\w+ ){0,5}mean\b|\bwhat (?:(?:would|does|do) )?(?:counts? as|is meant by)"
     r"|\bworth (?:seeing|taking|checking|getting|a trip)|\bwhen (?:is|are) (?:a |an )?\w+ (?:\w+ )?(?:worth|serious|a concern|a worry)"
-    r"|\bbefore (?:i|you|we|one|they) (?:should|need to|have to|must) (?:go|see|get)")
+    r"|\bbefore (?:i|you|we|one|they) (?:should|need to|have to|must) (?:go|see|get)"
+    r"|\b(?:does|do|can|could) (?:\w+ ){1,5}(?:mean|indicate|signal|point to)\b"  # "does night pain mean something serious"
+    r"|\b(?:is|are|isnt) (?:\w+ ){1,5}(?:a )?(?:bad|warning|danger) sign|\b(?:is|are) (?:\w+ ){1,5}(?:always )?(?:serious|a red flag|an emergency)\b")
 _OWN = frozenset({"my", "im", "ive", "mine", "myself", "id"})  # "what signs should make me send them to a doctor"
-_ADMITS = re.compile(r"\b(?:(?:i|ive|im|i am|i do) (?:\w+ )?(?:have|got|get|getting|having|feel|feeling) (?:it|that|this|them|those"
-                     r"|both|all)|happening to me|thats me|like mine|i do|i have)\b")
+ADMITS = re.compile(r"\b(?:(?:i|ive|im|i am|i do) (?:\w+ )?(?:have|had|got|get|getting|having|feel|feeling) (?:it|that|this|them|those"
+                     r"|both|all)|happening to me|thats me|like mine|i do|i have|(?:its|it is|thats) (?:\w+ )?(?:there|happening)"
+                     r"|right now)\b")
 
 
 def asks_about_signs(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
@@ -506,14 +535,31 @@ def asks_about_signs(clauses: Sequence[Clause], at: int, first: int, last: int) 
     if any(w in CARED_FOR and sentence[max(0, i - 1)] in ("my", "our") for i, w in enumerate(sentence)):
         return False  # "when is my son's limp worth taking to the doctor" is about him
     later = " ".join(w for c in clauses[at + 1 :] for w in c.words)
-    return not _ADMITS.search(later)
+    return not ADMITS.search(later)
+
+
+_CLICK = re.compile(r"cli(?:ck|k|c)\w*|clunk\w*|crack\w*|pop(?:s|ping|ped)?|snap\w*")
+_SOUND = frozenset({"sound", "sounds", "noise", "noises", "noisy"})
+_PAIN = re.compile(r"pain\w*|hurt\w*|sore\w*|ach\w*|tender|agony|ouch|ow|owie|sharp|stab\w*|twinge\w*")
+_MOVING = re.compile(r"strides?|steps?|squat\w*|lung\w*|lift\w*|stand\w*|stood|walk\w*|stretch\w*|bend\w*|bent"
+                     r"|rotat\w*|mov\w*|kick\w*|swing\w*|climb\w*|stairs|sit\w*|sat")  # "clicking sound every stride"
+
+
+def is_a_sound_of_a_thing(clauses: Sequence[Clause], at: int, first: int, last: int) -> bool:
+    """A clicking *sound* in a chat with no body part and no pain in it: "my playlist has a clicking sound",
+    "heard a clicking noise, it was a stone in my shoe". A click the user feels is not a sound of a thing."""
+    if not any(_CLICK.fullmatch(word) for word in clauses[at].words[first : last + 1]):
+        return False
+    words = [w for c in clauses for w in c.words]
+    return (bool(_SOUND.intersection(_sentence(clauses, at))) and not (_LEG | _HIP).intersection(words)
+            and not any(_PAIN.fullmatch(w) or _MOVING.fullmatch(w) for w in words) and not _SYMPTOM.search(" ".join(words)))
 
 
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
     """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
     after, that matters now."""
     if (is_hypothetical(clauses, at, first) or is_explained(clauses, at, first, last)
-            or asks_about_signs(clauses, at, first, last)):
+            or asks_about_signs(clauses, at, first, last) or is_a_sound_of_a_thing(clauses, at, first, last)):
         return False
     person = who(clauses, at, first, last)
     if person in ("stranger", "thing"):

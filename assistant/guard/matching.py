@@ -192,9 +192,11 @@ def _document(text: str) -> _Document:
     spans: list[tuple[int, int]] = []
     clauses: list[Clause] = []
     position = 0
-    for number, sentence in enumerate(_sentences(text)):
-        if _is_informational(sentence):
-            continue
+    sentences = _sentences(text)
+    for number, sentence in enumerate(sentences):
+        if _is_informational(sentence) and not any(context.ADMITS.search(" ".join(later.words))
+                                                   for later in sentences[number + 1 :]):
+            continue  # but "does night pain mean something serious? i get it every night" is about the user
         for clause in sentence.clauses:
             words = [w for w, _, _ in clause]
             line = " ".join(words)

@@ -293,7 +293,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:lean|leaning|hold|holding) (?:\w+ ){0,2}(?:on|onto) the (?:sink|counter|wall|table|rail) (?:to|when|while|just)",
             r"(?:cant|cannot|couldnt|can not|wont let me) (?:even |really |properly )?(?:put|place|set) (?:my |the |that )?(?:left |right |bad |sore )?(?:foot|leg|heel) (?:down|on the (?:ground|floor))",
             r"(?:cant|cannot|couldnt|wont let me) (?:even )?(?:step|stand|walk) (?:on|onto) (?:it|that|my \w+|the \w+ leg)",
-            r"(?:hobbl|shuffl|drag)\w*(?! (?:my playlist|songs?|music|cards?|feet in the morning))",
+            r"(?<!tend to )(?<!tends to )(?:hobbl|shuffl|drag)\w*(?! (?:my playlist|songs?|music|cards?|feet in the morning))",
             r"walk(?:ing)? like (?:a|an) (?:penguin|pirate|zombie|crab|duck|old (?:man|woman|lady)|90 year old|cowboy)",
             r"(?:standing|walking|weight bearing|stepping) (?:on (?:it|my \w+(?: \w+)?|that \w+) )?(?:is|was) (?:basically |almost |just |literally )?impossible",
             r"(?:wont|wouldnt|doesnt) let me (?:walk|step|stand)|walk (?:normal|normally) (?:is )?impossible|cant walk (?:normal|normally|properly|right|straight)",
