@@ -33,10 +33,11 @@ _ASKS = {
         rf"\bwhen (?:was|did|is|were) {_THE_ARTICLE}\b.*\b(?:publ\w*|writ\w*|come out|came out|post\w*|releas\w*"
         rf"|updat\w*|dated|put (?:up|out)|made)\b|\b(?:publ\w*|post|release) date\b|\bdate (?:of|on) "
         rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
-        rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"),
+        rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"
+        rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"),
     "publisher": re.compile(
-        rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\bwhat (?:company|website|site"
-        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out)\b|\bwho(?:'?s| is) behind\b"),
+        rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
+        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out|puts out)\b|\bwho(?:'?s| is) behind\b"),
     "clinicians": re.compile(
         rf"\bwho (?:wrote|writes|authored|made|put together|created|is the author)\b|\bauthor(?:s|ed)?\b"
         rf"|\bwritten by\b|\bwho (?:is|was) {_THE_ARTICLE} (?:by|from)\b|\bwho are the (?:experts|clinicians"
@@ -63,8 +64,9 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
+    names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
     found = [field for field, pattern in _ASKS.items() if pattern.search(text)
-             and not (about_a_study and field in ("clinicians", "reviewers", "quoted"))]
+             and not (about_a_study and (field in ("clinicians", "reviewers", "quoted") or not names_the_article))]
     words = set(_WORD.findall(text))
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):

@@ -24,6 +24,13 @@ def content_words(text: str) -> list[str]:
 
 _MARKUP = re.compile(r"```.*?```|<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>|\[([^\]]*)\]\([^)]*\)|https?://\S+|[*_`#>|]+", re.S)
 _REPEATS = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.I)
+# A lead-in that announces a question without being part of it: "diff question - what shoes…", "random q but…",
+# "on another note,". Its words would dilute the question's own (coverage of "what kind of shoes" halves).
+_LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|also|oh|btw|hey|hi)[,.!]*\s+)*(?:(?:(?:a |one |just a )?(?:diff|different|another"
+                      r"|other|new|unrelated|separate|random|quick|side|last|one more|totally different|general|follow ?up)"
+                      r"\s+(?:(?:question|q|qn|ques)s?|(?:thing|topic|one)(?=\s*(?:but\b|[-–—:,.!?])))|(?:on )?(?:another|a different|a side|an unrelated) note"
+                      r"|chang(?:e|ing) (?:of )?(?:the )?(?:topic|subject)|switching gears|unrelated|totally unrelated)"
+                      r"(?:\s*(?:but|though|tho|here|for you|for ya))?\s*[-–—:,.!?]*\s+)", re.I)
 
 
 def plain_question(text: str) -> str:
@@ -33,7 +40,8 @@ def plain_question(text: str) -> str:
     """
     text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
     text = _REPEATS.sub(r"\1", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return _LEAD_IN.sub("", text) or text
 
 
 def question_parts(text: str) -> list[str]:

@@ -106,6 +106,8 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
      ["Kimbrough"]),
     (["what did they say about warming up", "anyone else check it over?"], ["Jonathan Lee", "Dylan Peterson"],
      ["Kimbrough"]),
+    (["anyone else check it over", "and when's it from"], ["published: Mar 26, 2024"], ["name:"]),
+    (["which company put out this hip pain article"], ["publisher: Hinge Health"], ["name:", "says"]),
 ])
 def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
     """Not the whole front matter, the reference list's authors, or a decline."""
@@ -122,6 +124,8 @@ def test_a_question_about_a_study_or_another_subject_is_not_taken_for_one_about_
     assert "name:" not in quoted.text
     shoes = assistant.answer("what company makes the best running shoes")
     assert "publisher:" not in shoes.text
+    study_year = assistant.answer("what year did this study come out")
+    assert "published:" not in study_year.text
     runner = assistant.answer("is dr kimbrough a runner herself")
     assert runner.status == "answered" and "publisher:" not in runner.text and "name:" not in runner.text
 
@@ -181,3 +185,12 @@ def test_two_swapped_letters_are_read_as_the_word_meant(assistant):
     assert fix("when was this publsihed") == "when was this published"
     assert fix("is running bad for you") == "is running bad for you"  # words it knows stay as typed
     assert "Mar 26, 2024" in assistant.answer("when was this publsihed").text
+
+
+@pytest.mark.parametrize("lead_in", ["diff question - ", "random q but ", "on another note, ", "unrelated but "])
+def test_a_lead_in_that_announces_a_new_question_does_not_hide_it(assistant, lead_in):
+    """"diff question - what kind of shoes…" after a question about painkillers: the lead-in's words halved the
+    question's own coverage and it was declined (spent split 12)."""
+    answer = talk(assistant, "is tylenol ok for hip pain or should it be advil",
+                  lead_in + "what kind of shoes should i be running in")[-1]
+    assert answer.status == "answered" and "cushioned shoes" in answer.text, answer.text
