@@ -45,6 +45,8 @@ _ASKS = {
         rf"|\b(?:doctors?|mds?|physicians?|surgeons?) (?:\w+ ){{0,2}}involved\b"),
     "reviewers": re.compile(
         r"\bwho\b.*\b(?:check\w*|review\w*|vet\w*|approv\w*|fact.?check\w*|look\w* over|signed off)\b"
+        r"|\b(?:did|has|have) (?:a |an |any |the )?(?:doctors?|mds?|physicians?|surgeons?|clinicians?|experts?|professionals?"
+        r"|pts?|physios?) (?:\w+ )?(?:check|review|vet|approve|look (?:at|over)|sign off)\w* (?:it|this|the article)\b"
         r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
         r"(?:reviewed|checked|vetted)\b"),
     "quoted": re.compile(

@@ -343,6 +343,9 @@ class Assistant:
         shown = {s.text for s in earlier.sentences}
         cited = [chunk for c in dict.fromkeys(c.chunk_id for c in earlier.citations) for chunk in self.engine.chunks
                  if chunk.id == c]
+        if cited and all(chunk.kind == "reference" for chunk in cited):  # "what journal?" after a reference entry:
+            return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
+                         if sentence.text in shown)  # the entries shown hold it
         entries = {n: chunk for chunk in self.engine.chunks if chunk.kind == "reference"
                    for n in chunk.reference_numbers}  # reference number → its reference-list entry
         for only_shown in (True, False):  # the sentences shown first, then the rest of the passages they came from

@@ -77,7 +77,8 @@ _ASKS_FINDING = re.compile(r"\bwhat (did|does|do|has|have) (the |this |that |a |
                            r"suggest|report)\b", re.I)
 
 
-_ASKS_STUDY = re.compile(rf"\b({_STUDY_WORDS}|says who|who says)\b", re.I)
+_ASKS_STUDY = re.compile(rf"\b({_STUDY_WORDS}|says who|who says|what year|which year|who (?:wrote|did|ran) (?:that|it)"
+                         r"|when was (?:that|it) (?:published|done|written|from))\b", re.I)  # of the claim just shown
 
 
 def asks_for_study(question: str) -> bool:

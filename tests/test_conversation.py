@@ -108,6 +108,7 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
      ["Kimbrough"]),
     (["anyone else check it over", "and when's it from"], ["published: Mar 26, 2024"], ["name:"]),
     (["which company put out this hip pain article"], ["publisher: Hinge Health"], ["name:", "says"]),
+    (["who's behind this article", "did a doctor check it"], ["Jonathan Lee"], ["publisher:", "See a doctor"]),
 ])
 def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
     """Not the whole front matter, the reference list's authors, or a decline."""
@@ -194,3 +195,12 @@ def test_a_lead_in_that_announces_a_new_question_does_not_hide_it(assistant, lea
     answer = talk(assistant, "is tylenol ok for hip pain or should it be advil",
                   lead_in + "what kind of shoes should i be running in")[-1]
     assert answer.status == "answered" and "cushioned shoes" in answer.text, answer.text
+
+
+def test_a_follow_up_about_the_study_just_shown_gets_that_studys_entry(assistant):
+    """"What year's that from?", then "what journal?" after a reference entry: the entry shown holds both. The
+    second was declined, as if the answer rested on no study (spent split 13)."""
+    turns = talk(assistant, "is there actual research cited for the strength training claim", "what year's that from",
+                 "what journal")
+    assert all(t.status == "answered" and "Blagrove" in t.text for t in turns), [t.text for t in turns]
+    assert "Silva" not in turns[1].text, turns[1].text
