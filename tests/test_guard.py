@@ -1152,3 +1152,18 @@ def test_what_the_seventeenth_sealed_split_found_after_it_was_scored(fires, mess
     happens to the user: a click with pain or in every stride, an admission after the question, an "if" whose
     symptom follows from it ("if I run 5k my leg goes numb") or happens every time."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "my mum and dad went hiking and one of them fell, mum hurt her hip", []),
+    (True, "my kids were racing and one of them fell and cant stand on his leg", []),
+    (True, "my foot went numb because of my laces but now its numb every run and shooting down my leg", []),
+    (True, "someone opened their car door right as i ran past and it whacked me in the hip", []),
+    (False, "watched the elite women's race and one of them fell at the water station, ouch. how do pros train hips?", []),
+    (False, "toes went numb because I tied my laces too tight", []),
+])
+def test_what_the_eighteenth_sealed_split_found_after_it_was_scored(fires, message, history):
+    """eval/guard/sealed18.jsonl, scored once before these fixes (the nineteenth split measures them): "one of them
+    fell" in a race the user watched, and toes numb "because I tied my laces too tight", were red flags. "One of
+    them" reads the group named just before it; the twins keep the user's own family and a numbness that lasts."""
+    assert check(message, history).fired is fires

@@ -209,7 +209,9 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if word in CARED_FOR:
             return _cared_for_or_stranger(before, i)
         if word in KNOWN:
-            return _antecedent(clauses, at) if word in PRONOUNS else "known"
+            if word in PRONOUNS:  # "one of them fell": the group named just before, in the same clause
+                return _antecedent(clauses, at, before[:i] if i and before[i - 1] == "of" else ())
+            return "known"
         if word in STRANGERS:
             if {"my", "our"}.intersection(before[max(0, i - 3) : i]):
                 return "cared_for"  # a coach's "one of my college runners"
@@ -241,13 +243,14 @@ def _cared_for_or_stranger(words: Sequence[str], i: int) -> Who:
     return "stranger" if articles.intersection(words[max(0, i - 2) : i]) else "cared_for"
 
 
-def _antecedent(clauses: Sequence[Clause], at: int) -> Who:
-    """Whom "he / she / they" points back to: the nearest person named earlier in the turn."""
-    for clause in reversed(clauses[:at]):
-        for i in range(len(clause.words) - 1, -1, -1):
-            word = clause.words[i]
+def _antecedent(clauses: Sequence[Clause], at: int, said_before: Sequence[str] = ()) -> Who:
+    """Whom "he / she / they" points back to: the nearest person named earlier in the turn; for "one of them",
+    the group named before it in its own clause first ("watched the women's race and one of them fell")."""
+    for words in (tuple(said_before), *(c.words for c in reversed(clauses[:at]))):
+        for i in range(len(words) - 1, -1, -1):
+            word = _person(words[i]) or words[i]
             if word in CARED_FOR:
-                return _cared_for_or_stranger(clause.words, i)
+                return _cared_for_or_stranger(words, i)
             if word in STRANGERS:
                 return "stranger"
             if word in KNOWN - PRONOUNS:
@@ -488,7 +491,7 @@ def _causes(cause: re.Pattern, words: list[str], linked: bool = False) -> Iterat
         found = cause.match(" ".join(words[i:]))
         if not found or _AS_IF.intersection(words[max(0, i - 4) : i]) or _NOT_CAUSE.intersection(words[max(0, i - 2) : i]):
             continue
-        if linked and not _CAUSAL.intersection(words[max(0, i - 3) : i]):
+        if linked and not _CAUSAL.intersection(words[max(0, i - 4) : i]):  # "numb because i tied my laces"
             continue
         yield found
 
