@@ -48,6 +48,15 @@ CACHE_SIZE = 1024
 MAX_SOURCED_CLAIMS = 3  # "what study is that from?" shows at most this many claims, each with its reference
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
+# What the user says is NOT the case: "my hip doesnt click or pop, its just tight" denies what a precedent asked about
+# (the speller may have made "doesnt" "doesn").
+_DENIED = re.compile(r"\b(?:not|no|never|without|(?:doesn|isn|aren|didn|hasn|haven)'?t?|don'?t|can'?t|nor)"
+                     r"\s+((?:any\s+)?\w+(?:\s+or\s+\w+)?)", re.I)
+
+
+def _same_word(stem: str, word: str) -> bool:
+    """"click" is "clicks", "clicking", "clicky"; "pop" is "popping" (the index does not stem)."""
+    return word.startswith(stem[:4] if len(stem) >= 4 else stem)
 
 
 class Reading(NamedTuple):
@@ -293,8 +302,12 @@ class Assistant:
             return {}
         lexical = self.engine.lexical
         ours = set(tokenize([own_words])[0])
+        denied = set(tokenize([" ".join(_DENIED.findall(own_words))])[0])
 
         def contrast(theirs: frozenset[str], sentences: tuple[tuple[str, int], ...]) -> bool:
+            said = set().union(*(lexical.sentence_terms[c][i] for c, i in sentences))
+            if any(_same_word(d, t) and any(_same_word(d, u) for u in said) for d in denied for t in theirs):
+                return True  # they asked about a click and got the doctor list; this user says there is none
             only_theirs, only_ours = theirs - ours, ours - theirs
             if len(only_theirs) > MINIMAL_PAIR or len(only_ours) > MINIMAL_PAIR:
                 return False  # worded differently, not one detail swapped

@@ -109,3 +109,15 @@ def test_a_labelled_follow_up_votes_only_in_a_conversation_on_the_same_passage(e
     assert resolved.votes(vector, topic=frozenset(itb_passages))
     piriformis = frozenset(c.id for c in engine.chunks if "Piriformis syndrome." in c.text and c.id not in itb_passages)
     assert piriformis and resolved.votes(vector, topic=piriformis) == {}
+
+
+@pytest.mark.parametrize("question", [
+    "my hip doesnt click or pop its just tight in the front after runs",
+    "front of my hip is tight after runs, no clicking at all",
+])
+def test_a_precedent_about_what_the_user_denies_casts_no_vote(assistant, question):
+    """"my hip kinda clicks and catches, worth getting looked at?" is a near labelled question whose answer is the
+    doctor list; a runner who says there is no click is asking about the tight front of the hip."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered"
+    assert "hip flexor" in _shown(answer) and "clicking, popping" not in _shown(answer), _shown(answer)
