@@ -1167,3 +1167,31 @@ def test_what_the_eighteenth_sealed_split_found_after_it_was_scored(fires, messa
     fell" in a race the user watched, and toes numb "because I tied my laces too tight", were red flags. "One of
     them" reads the group named just before it; the twins keep the user's own family and a numbness that lasts."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "leg looks out of line, turned out at the hip after a tackle", []),
+    (True, "Coach here. A runner went down hard on the track, her leg is turned out at an odd angle and she's in agony",
+     []),
+    (True, "After the crash my thigh has a bend in it where there shouldn't be one.", []),
+    (True, "the dog saw a squirrel mid run and yanked me clean over, smashed my hip on the kerb", []),
+    (True, "i'm a runner with no period for about 8 months and a sore hip that hurts with every step now", []),
+    (True, "hip pain that's there all night, every night, doesn't matter what position i lie in", []),
+    (True, "i avoid falls but i fell yesterday and my hip hurts", []),
+    (True, "night sweats since starting my marathon block and losing weight, hip aches at night", []),
+    (True, "im flying to boston and my calf is swollen and hot since yesterday", []),
+    (False, "ive fallen head over heels for trail running, what hip exercises help on uneven ground?", []),
+    (False, "my training partner fell at the marathon last month and hurt her hip, she's back running and totally "
+            "fine now. how do I avoid falls on trails?", []),
+    (False, "night sweats since starting HRT, my doctor says that's expected. best hip flexor stretches?", []),
+    (False, "I'm flying to Chicago for the marathon. If my calf swelled up after the flight, what should I do?", []),
+    (False, "anyway how do i stretch my hips", ["my flatmate was on crutches last month for a sprained ankle, she's off "
+                                              "them now"]),
+])
+def test_what_two_new_training_writers_found_before_their_messages_were_trained_on(fires, message, history):
+    """The training sets of helper-gt1 and helper-gt2, scored once on the day's code before they joined train.jsonl
+    (red flags 192/195 and 190/195, urgent 59/60 and 63/65, false alarms 5/150 and 8/150): a coach's athlete with a
+    leg turned out, a thigh with "a bend where there shouldn't be one", "out of line", "im a runner with no period",
+    pain "there all night, every night" were missed; "fallen head over heels", "how do I avoid falls", sweats
+    "since starting HRT" and crutches someone is "off now" were red flags."""
+    assert check(message, history).fired is fires

@@ -89,7 +89,7 @@ _OVER = re.compile(
     r"(?:blister|sting|bite|cramp|bruise|chafing|marks|rash|welt|reaction|allergy)"
     r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:\w+ )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
-    r"|no (?:more|longer)|back (?:running|to normal|to running|racing|playing|training|at it|on the pitch|in action"
+    r"|no (?:more|longer)|(?:off|done with) (?:them|the crutches|crutches)|back (?:running|to normal|to running|racing|playing|training|at it|on the pitch|in action"
     r"|to (?:football|training|sport|work|school))|laughed it off|is done|its done"
     r"|(?:im|i am) not (?:actually )?(?:having|getting|experiencing|feeling) (?:it|that|any|them|this)"
     r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
@@ -144,6 +144,7 @@ _PAST = frozenset({"had", "felt", "got", "went", "was", "were", "did", "took", "
 _AHEAD = re.compile(r"\b(?:next (?:week|month|year|weekend|summer|spring|autumn|winter|season|sunday|saturday)|in advance"
                     r"|ahead of time|(?:this|on) (?:coming )?(?:sunday|saturday|weekend)|upcoming|coming up"
                     r"|(?:im|i am) (?:flying|travell?ing|doing|running|racing) (?:\w+ ){0,4}(?:next|in \d+|this (?:sunday|saturday|weekend))"
+                    r"|(?:im|i am) (?:flying|travell?ing|heading) (?:out )?to"
                     r"|in (?:\d+|a few|two|three) (?:weeks|months) time)\b")
 # It already happens, whenever it does: "what should I do if my hip locks up every time I run?"
 _HABIT = re.compile(r"\b(?:every ?(?:time|run|day|night|step|stride|morning|mile)|whenever|each time|always|keeps?|again"
@@ -215,13 +216,16 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
         if word in STRANGERS:
             if {"my", "our"}.intersection(before[max(0, i - 3) : i]):
                 return "cared_for"  # a coach's "one of my college runners"
-            if i + 1 < len(before) and before[i + 1] == "here":
-                return "self"  # "71 yr old runner here, fell on the ice": the user introducing themselves
+            if (i + 1 < len(before) and before[i + 1] == "here") or before[max(0, i - 2) : i] in (["im", "a"], ["am", "a"]):
+                return "self"  # "71 yr old runner here, fell on the ice", "im a runner with no period": the user
+            if _COACH.search(" ".join(w for c in clauses for w in c.words)):
+                return "cared_for"  # "coach here. a runner went down hard": the coach's athlete
             return "stranger"
     return "self"
 
 
 _FAMILY = CARED_FOR | {"brother", "sister", "cousin", "uncle", "aunt", "auntie"}
+_COACH = re.compile(r"\b(?:coach here|(?:im|i am) (?:a |the |their |her |his )?(?:\w+ )?coach|i coach|as (?:a|their|her|his) coach)\b")
 _LEFT_FROM = frozenset({"off", "from", "of"})  # "fell off my wrist", "fell out of my pocket", "slipped from my hand"
 
 
@@ -309,12 +313,16 @@ def _said(pattern: re.Pattern, text: str, negated: re.Pattern = _NEGATED_OVER) -
     return any(not negated.search(text[: found.start()]) for found in pattern.finditer(text))
 
 
-def is_hypothetical(clauses: Sequence[Clause], at: int, first: int) -> bool:
+def is_hypothetical(clauses: Sequence[Clause], at: int, first: int, last: int | None = None) -> bool:
     """The match sits in a hypothetical: "what if", "in case", "if I ever", "if someone", "suppose", or a fear
     of it ("scared of falling on the ice")."""
     clause = clauses[at]
     if clause.words[first].endswith("ing") and _FEAR.intersection(clause.words[max(0, first - 3) : first]):
-        return True
+        return True  # "scared of falling on the ice"
+    last = first if last is None else last
+    if any(w in _EVENTS and _FEAR.intersection(clause.words[max(0, first, i - 2) : i])
+           for i, w in enumerate(clause.words[first : last + 1], first)):
+        return True  # "how do I avoid falls on trails"
     earlier = [w for c in clauses[:at] for w in c.words]
     if _STRONG_IF.intersection(earlier + list(clause.words[:first])):  # "hypothetically: fever + hip pain"
         return True
@@ -376,7 +384,8 @@ _PRESSURE = (r"menthol|rub|cream|balm|deep heat|tiger balm|lotion|laces?|laced|l
 _WEATHER = r"rain\w*|wet|soaked|drenched|soggy|damp|standing around|stood around|waiting around"
 _HEAT = (r"heating|heater|radiator|aircon|air con|ac broke|heat ?wave|hot (?:night|room|weather|flat|house|bedroom)"
          r"|humid\w*|duvet|blanket|menopaus\w*|perimenopaus\w*|hot flush\w*|hot flash\w*|hangover|spicy"
-         r"|(?:[2-4]\d|thirty|forty) degrees|heat|boiling|sweltering|scorching|(?:so|really|too|crazy) hot")
+         r"|(?:[2-4]\d|thirty|forty) degrees|heat|boiling|sweltering|scorching|(?:so|really|too|crazy) hot"
+         r"|hrt|hormone \w+|the pill|antidepressants?|medication|meds")
 _ILLNESS = (r"strep|covid|the flu|flu|(?:a|their|his|her|the|my|our) cold|head cold|sore throat|tonsil\w*|ear infection|chest infection|uti"
             r"|vaccin\w*|jab|booster|sinus\w*|stomach bug|tummy bug|a bug|virus|food poisoning|teething|chickenpox")
 _CAUSES = {  # the sign's family -> what explains it
@@ -400,7 +409,7 @@ _LEG = _HIP | {"foot", "feet", "toe", "toes", "calf", "calves", "shin", "shins",
 _AS_IF = frozenset({"like", "if", "though", "similar", "kinda", "kind"})  # "numb like after the dentist"
 _NOT_CAUSE = frozenset({"without", "even", "no", "not", "never", "loose", "loosened"})  # "even with loose laces"
 _CAUSAL = frozenset({"from", "because", "cause", "cos", "coz", "bc", "due", "in", "on", "when", "whenever", "after", "around",
-                     "while", "sitting", "kneeling", "wearing",
+                     "while", "sitting", "kneeling", "wearing", "since", "starting", "started",
                      "was", "its", "with", "by", "during", "at", "thanks", "of"})
 _LASTS = re.compile(r"\b(?:for (?:\d+|a few|a couple of|couple of|several|two|three|four|many) (?:days|weeks|months)"
                     r"|every (?:run|day|night|time i run)|all (?:day|night|week)|constant\w*|(?:wont|doesnt|isnt) go\w*"
@@ -561,7 +570,7 @@ def is_a_sound_of_a_thing(clauses: Sequence[Clause], at: int, first: int, last: 
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
     """True when the words first..last of clause `at` report a red flag of the user's, or of someone they look
     after, that matters now."""
-    if (is_hypothetical(clauses, at, first) or is_explained(clauses, at, first, last)
+    if (is_hypothetical(clauses, at, first, last) or is_explained(clauses, at, first, last)
             or asks_about_signs(clauses, at, first, last) or is_a_sound_of_a_thing(clauses, at, first, last)):
         return False
     person = who(clauses, at, first, last)

@@ -145,7 +145,7 @@ RULES: tuple[Rule, ...] = (
         reason="Pain after a fall, an accident or a sports injury needs a doctor's check.",
         source="Article, When to See a Doctor: 'Pain resulting from a trauma, fall, or sport injury'.",
         patterns=(
-            r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|ill|sick|silent|quiet|pregnant"
+            r"<not_thing>fell?(?! (?:asleep|behind|short|apart|through|for|in love|head over heels|ill|sick|silent|quiet|pregnant"
             r"|out of (?:love|shape|the habit|touch|my plan|the plan)|off the wagon"
             r"|off (?:the |my )?(?:\w+ )?(?:pace|plan|schedule|radar|wagon)|back (?:into|to|on)|flat(?! on)"
             r"|into (?:a |the )?(?:habit|routine|rut|trap|place)|runn?(?:er|ers)|races?|racing"
@@ -153,7 +153,7 @@ RULES: tuple[Rule, ...] = (
             r"(?: (?:on|off|down|over|from|onto) <my> \w+)?",
             r"<not_thing>fall(?:en|ing|s)? (?:down|over|onto|from|hard|badly|while|during|backwards?)",
             r"(?<!if )(?<!when )(?<!case )(?:ive|i have|i had|have|has|had|id|just|recently|i|she|he|we|they)"
-            r"(?! to) ~1 (?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|for|out|into|back|through"
+            r"(?! to) ~1 (?:fallen|fall|falls)(?! (?:behind|asleep|short|apart|in love|head over heels|for|out|into|back|through"
             r"|off (?:the |my )?(?:pace|plan|wagon)|off (?:a |the )?cliff))",
             r"<not_thing>fall(?:en|ing|s)? off(?! (?:the |my |a )?(?:pace|wagon|plan|schedule|radar|map|cliff))",
             r"(?<!if i )(?<!if you )(?<!when i )(?<!when you )fall(?:en|ing)? on <my> (?:hip|side|butt|bum|back|leg"
@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
             r"ran into (?:a |the )?(?:pole|post|car|tree|wall|sign|bollard|cyclist|bike|fence|barrier)",
             r"bruis\w* <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
             r"feel over(?! (?:it|this|that|the moon))",
-            r"(?:hit|banged|bumped|smacked|slammed|whacked|knocked|jammed|twisted|wrenched|bashed|struck) <my> "
+            r"(?:hit|banged|bumped|smacked|slammed|smashed|whacked|knocked|jammed|twisted|wrenched|bashed|struck) <my> "
             r"(?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
             r"landed ~1 on <my> (?:hip|side|butt|bum|back|leg|knee|bottom|tailbone|pelvis)",
             r"(?<!total )(?<!complete )(?<!absolute )(?<!such a )"
@@ -198,7 +198,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:playing|during (?:a |the )?(?:game|match|tackle|practice)|in (?:a |the )?(?:game|match|tackle"
             r"|collision|scrum)|at (?:soccer|football|rugby|hockey|basketball|netball|lacrosse|volleyball|practice))",
             r"traum\w*",
-            r"(?:reversed|backed|swung|slammed|crashed|ran|bumped|banged|drove|rolled|smashed) into (?:me|my (?:hip|side|leg|thigh))|threw me|(?:taken|took me|takes me) out|knocked me (?:\w+ )?(?:down|over|sideways|flying|off)",
+            r"(?:reversed|backed|swung|slammed|crashed|ran|bumped|banged|drove|rolled|smashed) into (?:me|my (?:hip|side|leg|thigh))|threw me|(?:taken|took me|takes me) out|(?:knocked|yanked|pulled|dragged) me (?:\w+ )?(?:down|over|sideways|flying|off)",
             r"(?:got|get|was|been) (?:\w+ )?(?:cliped|clipped|checked into|boarded|kicked (?:in|on)|kneed|elbowed|thrown|rammed|taken out|run into|body slammed)",
             r"landed (?:\w+ ){0,2}on (?:it|my|the|that)|bounced off|ate it|went flying|(?:went|flew) over (?:my|the) (?:handlebars|bars)|came off (?:my|the|a) (?:bike|board|horse|scooter|skateboard)|bailed",
             r"took (?:a|an) (?:\w+ )?(?:knee|elbow|hit|shot|boot|kick|stick|bat|puck|ball|racket|racquet|club|helmet) (?:\w+ ){0,3}(?:to|into|on) (?:the (?:side of )?)?(?:my )?(?:hip|side|thigh|leg)|(?:took|taking) the (?:whole|hole|full) (?:hit|impact)",
@@ -606,6 +606,7 @@ RULES: tuple[Rule, ...] = (
             r"(?! (?:\w+ ){0,3}(?:lie|lies|lying|laying|lay|sleep|sleeping) on (?:it|that side|this side|that hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
             r"(?:wakes|woke|waking) me (?:up )?(?:\w+ )?(?:every|each|most|some) night",
             r"<pain> ~1 (?:every night|each night|most nights|nightly|all night long)",
+            r"<pain> (?:thats|that is|which is|is) (?:there|on|going|constant) (?:all night|every night)",  # "pain that's there all night"
             r"(?:stopping|stops|stopped|keeping|keeps) me (?:from )?(?:sleeping|working|walking|getting to sleep)",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}(?:at|around) (?:[1-5] ?am|(?:2|3|4) in the morning)|(?:lying|laying) in bed "
             r"(?:\w+ ){0,3}(?:throbs?|aches?|hurts)|without (?:a )?diet\w*",
@@ -692,7 +693,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:hip|ball) ~ (?:popped|popping|came|slipped|went|pops) out(?! (?:for|to))",
             r"(?:cant|cannot|can not|unable to) (?:lift|raise|move) <my> (?:leg|hip) "
             r"(?:at all|after (?:the |my |a )?fall)",
-            r"(?:leg|thigh|hip|knee|foot|bone) (?:\w+ ){0,3}(?:looks|is|seems|now|feels) (?:\w+ ){0,2}(?:twisted|bent|wrong|weird|crooked|out of place|out of plaec|deformed|not (?:the )?same length|rolled out|sticking out)",
+            r"(?:leg|thigh|hip|knee|foot|bone) (?:\w+ ){0,3}(?:looks|is|seems|now|feels) (?:\w+ ){0,2}(?:twisted|bent|wrong|weird|crooked|out of place|out of plaec|deformed|not (?:the )?same length|rolled out|sticking out"
+            r"|out of line|out of alignment|misaligned)",
+            r"(?:bend|kink|angle|bump|dent) in (?:it|my \w+|the \w+) where (?:there )?(?:shouldnt|should not)|where there shouldnt be (?:one|a bend|an angle)",
             r"(?:bump|lump|bulge) that wasnt there|not (?:the )?same length|different lengths?|(?:more|much) short(?:er)? (?:and|than)|sticking out (?:weird|wrong|funny|oddly)",
             r"(?:popped|pops|came|slipped|jumped) out of (?:place|the socket|joint|its socket)"
             r"|(?:hip|leg|knee|bone|joint|it|thigh|femur) (?:\w+ ){0,3}out of (?:its )?(?:socket|place|plaec)",
