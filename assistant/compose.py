@@ -121,8 +121,8 @@ def _lead_in_first(chosen: dict[tuple[str, int], Chunk], lead: set[tuple[str, in
     led = {chunk_id for chunk_id, _ in lead}
     for (chunk_id, i), chunk in chosen.items():
         bullets = _introduced(chunk, i, labels)
-        if led & {b.id for b in bullets}:
-            return {(chunk_id, i)} | {(b.id, 0) for b in bullets if (b.id, 0) in chosen}
+        if led & {b.id for b in bullets}:  # each bullet's explanation, when picked, stays under its own label
+            return {(chunk_id, i)} | {(b.id, j) for b in bullets for j in range(len(b.sentences)) if (b.id, j) in chosen}
     return lead
 
 
@@ -218,6 +218,7 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
     citations: list[Citation] = []
     previous: tuple[str, int] | None = None
     keys = {key for key, _ in selected}
+    listed = any(chunk.sentences[i].text.endswith(":") for (_, i), chunk in selected)  # a lead-in is shown
     for (chunk_id, i), chunk in selected:
         sentence = chunk.sentences[i]
         if previous and previous[0] == chunk_id and previous[1] == i - 1:
@@ -230,7 +231,7 @@ def _cite(selected: list[tuple[tuple[str, int], Chunk]], document: Document) -> 
             citations.append(Citation(len(citations) + 1, chunk_id, chunk.heading_path, sentence.text,
                                       sentence.start, sentence.end, document.text[chunk.start:chunk.end],
                                       chunk.start, _references(document, chunk, sentence.text)))
-        label_only = chunk.kind == "bullet" and i == 0 and (chunk_id, 1) not in keys  # under a lead-in
+        label_only = chunk.kind == "bullet" and i == 0 and (listed or (chunk_id, 1) not in keys)  # under a lead-in
         sentences.append(AnswerSentence(sentence.text, (citations[-1].number,),
                                         is_item=_is_item(chunk, i, document) or label_only))
         previous = (chunk_id, i)

@@ -246,3 +246,17 @@ def test_the_sentence_ranker_learned_only_from_data_that_is_no_longer_sealed():
     for name in selection.TRAINED_ON:
         assert "trains the sentence ranker" in table[f"{name}.jsonl"] and "**sealed**" not in table[f"{name}.jsonl"]
     assert fitted["turns"] >= 1000
+
+
+def test_an_explained_bullet_under_a_lead_in_stays_a_bullet_with_its_explanation_under_it(assistant):
+    """Issue 13's "one item expanded and its dash lost": when the list's lead-in answers and a bullet's explanation is
+    picked too, the explanation follows its own label, not the end of the list, and the label keeps its dash."""
+    answer = assistant.answer("what causes hip pain in runners")
+    texts = [s.text for s in answer.sentences]
+    labels = [i for i, s in enumerate(answer.sentences) if s.is_item]
+    assert "Some common causes of hip pain include:" == texts[0] and len(labels) >= 5, texts
+    for i, sentence in enumerate(answer.sentences):
+        if not sentence.is_item and i > labels[0]:  # an explanation: under the label of its own bullet
+            label = max(j for j in labels if j < i)
+            assert answer.citations[sentence.citations[0] - 1].chunk_id == \
+                answer.citations[answer.sentences[label].citations[0] - 1].chunk_id, texts
