@@ -305,13 +305,12 @@ class Assistant:
         denied = set(tokenize([" ".join(_DENIED.findall(own_words))])[0])
 
         def contrast(theirs: frozenset[str], sentences: tuple[tuple[str, int], ...]) -> bool:
-            said = set().union(*(lexical.sentence_terms[c][i] for c, i in sentences))
+            said = set().union(*(lexical.sentence_terms[chunk_id][i] for chunk_id, i in sentences))
             if any(_same_word(d, t) and any(_same_word(d, u) for u in said) for d in denied for t in theirs):
                 return True  # they asked about a click and got the doctor list; this user says there is none
             only_theirs, only_ours = theirs - ours, ours - theirs
             if len(only_theirs) > MINIMAL_PAIR or len(only_ours) > MINIMAL_PAIR:
                 return False  # worded differently, not one detail swapped
-            said = set().union(*(lexical.sentence_terms[chunk_id][i] for chunk_id, i in sentences))
             return bool(only_theirs & said) and any(lexical.in_corpus(t) and t not in said for t in only_ours)
 
         return resolved.votes(vector, leave_out, contrast, frozenset(topic_ids))

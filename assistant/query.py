@@ -34,9 +34,10 @@ _LEAD_IN = re.compile(r"^(?:(?:ok(?:ay)?|so|and|also|oh|btw|hey|hi)[,.!]*\s+)*(?
 
 
 def plain_question(text: str) -> str:
-    """The words of a question without markup, links, code or a word repeated over and over.
+    """The words of a question without markup, links, code, a word repeated over and over, or a lead-in that only
+    announces it ("diff question -").
 
-    Used for retrieval only; the guard always reads the message exactly as the user sent it.
+    Used for retrieval and by the guard's meaning layer; the rule table always reads the message as the user sent it.
     """
     text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
     text = _REPEATS.sub(r"\1", text)
