@@ -218,7 +218,7 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
                 return "cared_for"  # a coach's "one of my college runners"
             if (i + 1 < len(before) and before[i + 1] == "here") or before[max(0, i - 2) : i] in (["im", "a"], ["am", "a"]):
                 return "self"  # "71 yr old runner here, fell on the ice", "im a runner with no period": the user
-            if _COACH.search(" ".join(w for c in clauses for w in c.words)):
+            if _COACH.search(_everything_said(clauses)):
                 return "cared_for"  # "coach here. a runner went down hard": the coach's athlete
             return "stranger"
     return "self"
@@ -330,7 +330,7 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int, last: int | 
     sentence = _sentence(clauses, at)
     conditional = {"if", "would", "could"}.intersection(sentence)  # "would a fever be bad… for future reference"
     if re.search(r"\bin ?case\b", " ".join(before)) or _HEARSAY.search(" ".join(before)) or (
-            conditional and _PLANNING.search(" ".join(w for c in clauses for w in c.words))):
+            conditional and _PLANNING.search(_everything_said(clauses))):
         return True
     after_match = sentence[sentence.index(clause.words[first]) + 1 :] if clause.words[first] in sentence else []
     if "would" in sentence and "if" in after_match and (
@@ -356,7 +356,8 @@ def is_hypothetical(clauses: Sequence[Clause], at: int, first: int, last: int | 
             if any(w.endswith("ed") or w in _PAST for w in clause_if):  # "if my calf puffed up…, how would I tell"
                 return True
         asks = clause.asks or bool({"should", "whats", "what", "does", "how"}.intersection(sentence))
-        if asks and len(before) - i <= 4 and _AHEAD.search(" ".join(w for c in clauses for w in c.words)) and not _HABIT.search(" ".join(sentence)):
+        if (asks and len(before) - i <= 4 and _AHEAD.search(_everything_said(clauses))
+                and not _HABIT.search(" ".join(sentence))):
             return True  # "flying to Tokyo next month: if my calf swelled up after the flight, what should I do?" (the
             # match is what "if" supposes, not what follows from it: "if I run 5k my leg goes numb" happens)
         if asks and after and after[0] not in SELF and not _person(after[0]) and SELF.isdisjoint(sentence):
@@ -463,7 +464,7 @@ def is_explained(clauses: Sequence[Clause], at: int, first: int, last: int) -> b
                                                                        (later.split(), False)))
     if family == "nerve":  # only the body part can clear a shooting pain: "in my back teeth… nothing to do with my legs"
         return bool(_UPPER_BODY.intersection(body)) and bool(_UNRELATED.search(" ".join(sentence)))
-    if _UNRELATED.search(" ".join(w for c in clauses for w in c.words)) and not (family == "fever" and hip_hurts):
+    if _UNRELATED.search(_everything_said(clauses)) and not (family == "fever" and hip_hurts):
         return True
     start = next(i for i, c in enumerate(clauses) if c.sentence == clause.sentence)
     offset = sum(len(c.words) for c in clauses[start:at]) + first
@@ -503,6 +504,11 @@ def _causes(cause: re.Pattern, words: list[str], linked: bool = False) -> Iterat
         if linked and not _CAUSAL.intersection(words[max(0, i - 4) : i]):  # "numb because i tied my laces"
             continue
         yield found
+
+
+def _everything_said(clauses: Sequence[Clause]) -> str:
+    """Every turn of the conversation, one string: for a frame said anywhere ("coach here", "racing next month")."""
+    return " ".join(w for c in clauses for w in c.words)
 
 
 def _sentence(clauses: Sequence[Clause], at: int) -> list[str]:
@@ -562,9 +568,10 @@ def is_a_sound_of_a_thing(clauses: Sequence[Clause], at: int, first: int, last: 
     "heard a clicking noise, it was a stone in my shoe". A click the user feels is not a sound of a thing."""
     if not any(_CLICK.fullmatch(word) for word in clauses[at].words[first : last + 1]):
         return False
-    words = [w for c in clauses for w in c.words]
+    said = _everything_said(clauses)
+    words = said.split()
     return (bool(_SOUND.intersection(_sentence(clauses, at))) and not (_LEG | _HIP).intersection(words)
-            and not any(_PAIN.fullmatch(w) or _MOVING.fullmatch(w) for w in words) and not _SYMPTOM.search(" ".join(words)))
+            and not any(_PAIN.fullmatch(w) or _MOVING.fullmatch(w) for w in words) and not _SYMPTOM.search(said))
 
 
 def is_report(clauses: Sequence[Clause], at: int, first: int, last: int, history_counts: bool) -> bool:
