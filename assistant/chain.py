@@ -25,7 +25,7 @@ from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
-from .query import plain_question, question_parts
+from .query import plain_question, question_parts, without_instructions
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of
 from .precedent import Precedents, ResolvedPrecedents
@@ -228,7 +228,7 @@ class Assistant:
         """
         fix = self.engine.speller
         best = None
-        for part in question_parts(fix(plain_question(question)) or question):
+        for part in question_parts(without_instructions(fix(plain_question(question)) or question)):
             follows = bool(earlier_user_turns) and is_follow_up(part)
             reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
