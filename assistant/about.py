@@ -3,7 +3,9 @@
 "Who wrote this?" means little to an embedding model: retrieval found the reference list's authors or
 filler, and the decline model, seeing no passage close to it, often declined. These questions have
 exact answers in the front matter ("About This Article") and the clinicians' bios, so they are
-recognised by their words and answered with those lines, verbatim and cited like any other sentence.
+recognised by their words and answered with those lines, cited like any other sentence. A front-matter line is
+shown as a reader would say it (`readable`: "Published on Mar 26, 2024.", not "published: Mar 26, 2024"), in its
+own words only, and the verifier accepts exactly that rendering of the span it cites.
 
 >>> asked_about("who wrote this"), asked_about("when did it come out"), asked_about("who else checked it")
 (('clinicians',), ('published',), ('reviewers',))
@@ -98,6 +100,33 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
                                                                                for p in set(asked) & people)]
     return picks
+
+
+# The front matter's lines as the "About This Article" passage holds them: "publisher: Hinge Health",
+# "published: Mar 26, 2024", and one clinician's "name: …\n  credentials: …\n  role: …".
+_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published): (?P<value>[^\n]+)|name: (?P<name>[^\n]+)\n[ \t]*"
+                   r"credentials: (?P<credentials>[^\n]+)\n[ \t]*role: (?P<role>[^\n]+))$")
+
+
+def readable(line: str) -> str:
+    r"""A front-matter line as a reader would say it, in its own words only: "publisher: Hinge Health" → "Published
+    by Hinge Health.", "published: Mar 26, 2024" → "Published on Mar 26, 2024.", a clinician's three lines →
+    "Jonathan Lee, MD, MBA: Orthopedic Surgeon and Medical Reviewer". Any other text comes back as it is.
+
+    >>> readable("name: Mary Kimbrough\n  credentials: PT, DPT\n  role: Physical Therapist")
+    'Mary Kimbrough, PT, DPT: Physical Therapist'
+    """
+    match = _LINE.fullmatch(line.strip())
+    if match is None:
+        return line
+    if match["key"]:
+        return f"Published {'by' if match['key'] == 'publisher' else 'on'} {match['value'].strip()}."
+    return f"{match['name'].strip()}, {match['credentials'].strip()}: {match['role'].strip()}"
+
+
+def readable_lines(quote: str) -> set[str]:
+    """Every front-matter line of a quoted span, as `readable` says it: what a verifier may accept for it."""
+    return {readable(m.group(0)) for m in _LINE.finditer(quote)}
 
 
 def most_quoted(chunks: Sequence[Chunk]) -> str | None:

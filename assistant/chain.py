@@ -395,9 +395,10 @@ class Assistant:
         start = time.perf_counter()
         sentences, citations = (), ()
         lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else list(turn.sources or ())
-        if lines:  # exact lines of the front matter: no model rewords them
+        if lines:  # exact lines of the front matter, as a reader would say them: no model rewords them
             composed = cite_lines(lines, self.engine.document)
-            sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
+            said = tuple(replace(s, text=about.readable(s.text)) for s in composed.sentences)
+            sentences, citations = verified(said, composed.citations, self.engine.document)
         elif self.chat_model is not None:
             generated = generate(self.chat_model, turn.question, turn.hits, self.support, self.engine.document)
             sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,

@@ -1,12 +1,14 @@
 """The last gate before the user: every sentence must be backed by the passages it cites.
 
 Each citation's quote must be exactly what the corpus document holds at its offsets. A sentence is
-backed when it lies inside a quoted span (extractive answers) or, for generated wording, when the
-support check finds its cited passage supports it. A sentence that fails is dropped.
+backed when it lies inside a quoted span (extractive answers), when it is a front-matter line of the span as
+`about.readable` says it ("Published on Mar 26, 2024."), or, for generated wording, when the support check finds
+its cited passage supports it. A sentence that fails is dropped.
 """
 
 from __future__ import annotations
 
+from .about import readable_lines
 from .corpus import Document
 from .models import AnswerSentence, Citation
 from .support import SupportChecker
@@ -20,7 +22,8 @@ def supported(sentence: AnswerSentence, citations: dict[int, Citation], document
         citation = citations.get(number)
         if citation is None or document.text[citation.start:citation.end] != citation.quote:
             return False
-        backed = sentence.text in citation.quote or (support and support.supports(sentence.text, [citation.passage]))
+        backed = (sentence.text in citation.quote or sentence.text in readable_lines(citation.quote)
+                  or (support and support.supports(sentence.text, [citation.passage])))
         if not backed:
             return False
     return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import doctest
 
+from dataclasses import replace
+
 import pytest
 
 from assistant import about, conversation, question_types
@@ -76,15 +78,21 @@ def test_when_it_was_published_is_still_answered_after_a_question_about_a_study(
     assert when.status == "answered" and "2024" in when.text
 
 
+# The front matter's lines as an answer shows them (about.readable): "Mary Kimbrough, PT, DPT: Physical Therapist",
+# "Published by Hinge Health.", "Published on Mar 26, 2024."
+CLINICIAN, PUBLISHER, DATE = (", PT, DPT:", ", MD, MBA:"), "Published by", "Published on"
+
+
 @pytest.mark.parametrize("question, expected", [
-    ("when was this article published", "published: Mar 26, 2024"),
+    ("when was this article published", "Published on Mar 26, 2024."),
     ("who reviewed it medically", "Orthopedic Surgeon and Medical Reviewer"),
-    ("who publishes this", "publisher: Hinge Health"),
+    ("who publishes this", "Published by Hinge Health."),
 ])
 def test_questions_about_the_article_itself_are_answered_from_its_front_matter_with_a_citation(
         assistant, question, expected):
     answer = assistant.answer(question)
     assert answer.status == "answered" and expected in answer.text
+    assert not any(key in answer.text for key in ("published:", "publisher:", "name:", "credentials:", "role:"))
     cited = answer.citations[0]
     assert cited.heading_path[-1] == "About This Article"
     assert assistant.engine.document.text[cited.start:cited.end] == cited.quote
@@ -92,23 +100,23 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
 
 
 @pytest.mark.parametrize("turns, shown, not_shown", [
-    (["who wrote this"], ["Mary Kimbrough"], ["publisher:"]),
-    (["when was this publsihed"], ["Mar 26, 2024"], ["name:"]),
+    (["who wrote this"], ["Mary Kimbrough, PT, DPT: Physical Therapist"], [PUBLISHER, "name:"]),
+    (["when was this publsihed"], ["Mar 26, 2024"], [*CLINICIAN, "published:"]),
     (["who is jonathan lee"], ["Jonathan Lee", "Dr. Lee is a board-certified orthopedic surgeon"],
-     ["Kimbrough", "Peterson", "publisher:"]),
+     ["Kimbrough", "Peterson", PUBLISHER]),
     (["who is jonathan lee", "and dylan peterson?"], ["Dr. Peterson is a Hinge Health physical therapist"],
      ["Jonathan Lee"]),
     (["who wrote this", "who else checked it"], ["Jonathan Lee", "Dylan Peterson"], ["Kimbrough"]),
     (["which physio do they keep quoting"], ["Mary Kimbrough", "Dr. Kimbrough is a Hinge Health physical therapist"],
-     ["Jonathan Lee", "Peterson", "publisher:"]),
-    (["who even publishes this, is it a brand or like a hospital"], ["publisher: Hinge Health"], ["name:"]),
+     ["Jonathan Lee", "Peterson", PUBLISHER]),
+    (["who even publishes this, is it a brand or like a hospital"], ["Published by Hinge Health."], CLINICIAN),
     (["the reviewer, jonathan lee, is he an actual surgeon"], ["Dr. Lee is a board-certified orthopedic surgeon"],
      ["Kimbrough"]),
     (["what did they say about warming up", "anyone else check it over?"], ["Jonathan Lee", "Dylan Peterson"],
      ["Kimbrough"]),
-    (["anyone else check it over", "and when's it from"], ["published: Mar 26, 2024"], ["name:"]),
-    (["which company put out this hip pain article"], ["publisher: Hinge Health"], ["name:", "says"]),
-    (["who's behind this article", "did a doctor check it"], ["Jonathan Lee"], ["publisher:", "See a doctor"]),
+    (["anyone else check it over", "and when's it from"], ["Published on Mar 26, 2024."], [*CLINICIAN, "published:"]),
+    (["which company put out this hip pain article"], ["Published by Hinge Health."], [*CLINICIAN, "says"]),
+    (["who's behind this article", "did a doctor check it"], ["Jonathan Lee"], [PUBLISHER, "See a doctor"]),
 ])
 def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
     """Not the whole front matter, the reference list's authors, or a decline."""
@@ -118,17 +126,39 @@ def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assist
     assert not any(text in answer.text for text in not_shown), answer.text
 
 
+def test_the_verifier_accepts_a_front_matter_line_only_as_its_cited_span_says_it(engine):
+    """"Published on Mar 26, 2024." stands for the span "published: Mar 26, 2024"; another date, or the line
+    cited to a span that does not hold it, is dropped before the user sees it."""
+    from assistant.models import AnswerSentence, Citation
+    from assistant.verify import verified
+
+    text = engine.document.text
+    def cite(line: str, number: int = 1) -> Citation:
+        start = text.index(line)
+        return Citation(number, "about", ("About This Article",), line, start, start + len(line), line, start, ())
+
+    date, lee = cite("published: Mar 26, 2024"), cite("name: Jonathan Lee\n  credentials: MD, MBA", 2)
+    lee = replace(lee, quote=text[lee.start:text.index("Medical Reviewer") + len("Medical Reviewer")],
+                  end=text.index("Medical Reviewer") + len("Medical Reviewer"))
+    said = [AnswerSentence("Published on Mar 26, 2024.", (1,)), AnswerSentence("Published on Mar 27, 2024.", (1,)),
+            AnswerSentence("Jonathan Lee, MD, MBA: Orthopedic Surgeon and Medical Reviewer", (2,), is_item=True),
+            AnswerSentence("Jonathan Lee, MD, MBA: Orthopedic Surgeon and Medical Reviewer", (1,), is_item=True)]
+    kept, _ = verified(tuple(said), (date, lee), engine.document)
+    assert [s.text for s in kept] == ["Published on Mar 26, 2024.",
+                                      "Jonathan Lee, MD, MBA: Orthopedic Surgeon and Medical Reviewer"]
+
+
 def test_a_question_about_a_study_or_another_subject_is_not_taken_for_one_about_the_article(assistant):
     study = assistant.answer("who wrote the study about mri abnormalities")
-    assert "name: Mary Kimbrough" not in study.text and "publisher:" not in study.text
+    assert not any(line in study.text for line in (*CLINICIAN, PUBLISHER))
     quoted = assistant.answer("which study is quoted about arthritis")
-    assert "name:" not in quoted.text
+    assert not any(line in quoted.text for line in CLINICIAN)
     shoes = assistant.answer("what company makes the best running shoes")
-    assert "publisher:" not in shoes.text
+    assert PUBLISHER not in shoes.text
     study_year = assistant.answer("what year did this study come out")
-    assert "published:" not in study_year.text
+    assert DATE not in study_year.text
     runner = assistant.answer("is dr kimbrough a runner herself")
-    assert runner.status == "answered" and "publisher:" not in runner.text and "name:" not in runner.text
+    assert runner.status == "answered" and not any(line in runner.text for line in (*CLINICIAN, PUBLISHER))
 
 
 @pytest.mark.parametrize("question", [

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .jsonl import read_rows
+from ..about import readable
 from ..models import Answer
 
 TYPES = ("yes_no", "amount", "time", "which", "who_source", "comparison", "definition", "cause", "how_to", "other")
@@ -63,6 +64,16 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
+_FIELD = re.compile(r"^-?\s*(?:name|credentials|role|bio|publisher|published): ")
+
+
+def as_shown(quote: str) -> str:
+    """A direct answer as the answer shows it: a whole front-matter line as `about.readable` says it ("published:
+    Mar 26, 2024" is shown "Published on Mar 26, 2024."), part of one by its value ("name: Mary Kimbrough")."""
+    said = readable(quote)
+    return said if said != quote else _FIELD.sub("", quote)
+
+
 def direct_position(answer: Answer, direct_answers: Sequence[str]) -> int | None:
     """Which cited span of the answer a direct answer begins in: 0 for the first one shown, None when no direct
     answer is shown. A direct answer counts when its words appear in the answer exactly, across sentence breaks
@@ -73,7 +84,7 @@ def direct_position(answer: Answer, direct_answers: Sequence[str]) -> int | None
     texts = [_fold(s.text) for s in answer.sentences]
     joined = " ".join(texts)
     starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
-    found = [joined.find(_fold(q)) for q in direct_answers]
+    found = [joined.find(_fold(as_shown(q))) for q in direct_answers]
     found = [f for f in found if f >= 0]
     if not found:
         return None
