@@ -16,8 +16,9 @@ A logistic regression over both (scikit-learn, L2, C = 1; standardised features)
 threshold is the highest score that keeps at most 5% of the answerable questions declined, read from
 out-of-fold scores (5 folds) so that it holds for questions the model has not seen. The embedding's part of the
 score can only lower it: it may add a decline, never remove one. Out of fold on the 4,772 questions of that file
-(2026-12-01), it declines 0.910 of the unanswerable questions and 0.054 of the answerable ones. The model is committed as `assistant/calibration.json`, the labelled
-questions' vectors as `calibration_exemplars.npz`. The features are
+(2026-12-01), it declines 0.910 of the unanswerable questions and 0.054 of the answerable ones. The model is
+committed as `assistant/calibration.json`, the labelled questions' vectors as `calibration_exemplars.npz`. The
+features are
 measured on the article's passages, so the calibration records the chunk IDs it was fitted on (`chunks`); when
 the index holds other ones, `staleness()` says so and names the command (eval, /api/health and CI show it).
 A question about another body part (and not the hip) is declined outright: the article is about hips.
