@@ -1100,6 +1100,26 @@ def test_runners_questions_in_the_answer_splits_that_the_rules_escalated(fires, 
 
 
 @pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "two weeks of rest and ice and my hip is still getting worse", []),
+    (True, "rested since march and the pain is way worse than it was", []),
+    (True, "did physio for a month, doing the exercises just makes my hip worse", []),
+    (True, "off running three weeks, if anything it's worse", []),
+    (True, "my hip aches at night even lying on my back", []),
+    (False, "would foam rolling help or could it make my hip worse", ["been doing the stretches for 2 weeks"]),
+    (False, "scared of making it worse, ive done physio for 3 weeks and want to add hills", []),
+    (False, "will it get worse if i run through it? been icing it for a couple of weeks", []),
+    (False, "is heat better or worse than ice for this", ["i've iced it for weeks"]),
+    (False, "is the ache worse lying on the sore side at night or am i imagining it", []),
+    (False, "how do i tell a doctor problem from a hip that needs rest vs just resting at home", []),
+])
+def test_a_worry_about_making_it_worse_is_a_question_not_pain_that_is_getting_worse(fires, message, history):
+    """Runners' questions in the answer files that the rule table sent to a doctor: "fear of making it worse",
+    "is it gonna be worse at night", "better or worse than ice", "my hip vs just resting it". Pain that is
+    getting worse after weeks of rest or treatment, said as it is, still fires."""
+    assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
     (True, "pain level is thru the roof. i genuinely screamed getting out of the car this morning", []),
     (True, "did everything the article said. ice, rest, strengthening. 4 weeks. nothing. worse if anything", []),
     (True, "numbness in my foot went totally for a day then came back and now it's down my leg", []),

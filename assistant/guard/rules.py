@@ -108,6 +108,11 @@ _TERMS = {
         for part in UPPER_BODY
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
     )),
+    # A worry, not a report: "will running make it worse?", "scared of making my hip worse".
+    "not_a_worry": _not_after("make", "make my", "of making", "of making my", "without making", "avoid making",
+                              "am i making", "will", "would", "could", "might"),
+    # Ahead, not now: "is it gonna be worse at night?", "it might get worse".
+    "not_ahead": r"(?!(?:gonna|going to|will|would|might|could|may) )",
     # Not an illness: "marathon fever", "cabin fever".
     "not_fever_idiom": _not_after("marathon", "race", "cabin", "spring", "running", "hay", "night", "training", "cup",
                                   "shoe", "gold", "disco", "football", "playoff", "taper", "week"),
@@ -305,14 +310,16 @@ RULES: tuple[Rule, ...] = (
             r"(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten|been getting) (?:\w+ )?"
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
-            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|or worse|worse if anything|if anything (?:its |it is |it s )?worse"
+            r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?<!better )or worse|worse if anything|if anything (?:its |it is |it s )?worse"
             r"|(?:comes?|came|coming) back (?:\w+ )?worse|back to (?:how it was|square one|where (?:it|i) (?:was|started))"
             r"|(?:it|pain|ache|its|and) (?:just )?came (?:straight |right )?back(?! (?:from|after (?:my|a|the) (?:holiday|trip|break)))"
             r"|same as before|(?:keeps?|kept) (?:creeping|ramping) up|creeping up|(?:nothing (?:\\w+ )?)?(?:makes?|made|making)"
             r" (?:a |any )?dent|(?:its|it|pain|ache|it has|its been) (?:\w+ )?(?:gone|went|jumped|gone up|crept up) from (?:a |like )?"
             r"\d+ to (?:like |about |a |maybe )*\d+|worse (?:now )?than (?:when|before|it was)"
-            r"|(?:hip|pain|it|its) (?:is |feels )?(?:\w+ ){0,2}worse(?! (?:\w+ )?(?:after|when|during|on|at the end|with|if))"
-            r"|(?:hip|pain|it|its) (?:is |feels |got |has got |has gotten |getting )?(?:even |much |way )?worse"
+            r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels )?(?:\w+ ){0,2}worse"
+            r"(?! (?:\w+ )?(?:after|when|during|on|at the end|with|if))"
+            r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels |got |has got |has gotten |getting )?"
+            r"(?:even |much |way )?worse"
             r"(?! (?:after|when|during|on|at the end|with|if|than it was at the start))"
             r"|(?:didnt|did not|hasnt|has not|havent|have not|wont|not) (?:\w+ )?(?:get|gotten|got|getting) (?:any )?better"
             r"|nothing (?:changes|changed|helps|helped|works|worked|is working|has worked|has helped|makes (?:a|any) difference"
@@ -579,7 +586,9 @@ RULES: tuple[Rule, ...] = (
         source="Clinical addition: red flags for tumour or systemic disease (night/rest pain, unexplained "
         "weight loss, night sweats).",
         patterns=(
-            r"<pain> ~1 (?:at night|in the night|during the night|overnight|all night|at nighttime|at night time"
+            # Not "lying on the sore side at night": the article's bursitis sign again
+            r"(?!(?:sore|painful|bad|injured|hurting|achy) side )<pain> ~1 (?:at night|in the night|during the night"
+            r"|overnight|all night|at nighttime|at night time"
             r"|in bed|middle of the night|when i sleep|while i sleep|while sleeping|when sleeping)"
             r"(?! on (?:it|that side|this side|that hip|this hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))"
             # Not pain from lying on the sore hip: the article's bursitis sign ("worse when lying on your injured hip")
@@ -600,7 +609,7 @@ RULES: tuple[Rule, ...] = (
             r"|not trying|unexplained|unintentionally|without explanation)",
             r"weight loss ~ (?:without trying|for no reason|i cant explain)",
             r"(?:night|nite|nighttime|nightime) ?sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
-            r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
+            r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|(?<!vs )(?<!versus )(?<!or )just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
             r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)"
             r"(?! (?:\w+ ){0,3}(?:lie|lies|lying|laying|lay|sleep|sleeping) on (?:it|that side|this side|that hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
