@@ -1,4 +1,5 @@
-"""Questions about the article itself — who wrote or reviewed it, who published it and when — and their answers.
+"""Questions about the article itself — who wrote or reviewed it, who published it, when and where — and their
+answers.
 
 "Who wrote this?" means little to an embedding model: retrieval found the reference list's authors or
 filler, and the decline model, seeing no passage close to it, often declined. These questions have
@@ -7,14 +8,18 @@ recognised by their words and answered with those lines, cited like any other se
 shown as a reader would say it (`readable`: "Published on Mar 26, 2024.", not "published: Mar 26, 2024"), in its
 own words only, and the verifier accepts exactly that rendering of the span it cites.
 
->>> asked_about("who wrote this"), asked_about("when did it come out"), asked_about("who else checked it")
-(('clinicians',), ('published',), ('reviewers',))
+>>> asked_about("who reviewed it"), asked_about("when did it come out"), asked_about("who else checked it")
+(('reviewers',), ('published',), ('reviewers',))
 >>> asked_about("when was this publsihed"), asked_about("who is jonathan lee", ["Jonathan Lee"])
 (('published',), ('lee',))
 >>> asked_about("who wrote the mri study"), asked_about("when should i see a doctor")
 ((), ())
 >>> asked_about("which pt do they keep quoting"), asked_about("who even publishes this")
 (('quoted',), ('publisher',))
+>>> asked_about("got a link to the original page?"), asked_about("is there a link between hip pain and diet")
+(('source',), ())
+>>> asked_about("who wrote this"), asked_about("who's behind this article")  # no byline: the publisher and clinicians
+(('publisher', 'clinicians'), ('publisher', 'clinicians'))
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ _ASKS = {
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
         rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out|puts out)\b|\bwho(?:'?s| is) behind\b"),
     "clinicians": re.compile(
-        rf"\bwho (?:wrote|writes|authored|made|put together|created|is the author)\b|\bauthor(?:s|ed)?\b"
+        rf"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|put together|created|is the author)\b"
+        rf"|\bauthor(?:s|ed)?\b"
         rf"|\bwritten by\b|\bwho (?:is|was) {_THE_ARTICLE} (?:by|from)\b|\bwho are the (?:experts|clinicians"
         rf"|{_CLINICIAN}s)\b|\b(?:which|what) {_CLINICIAN}s? (?:\w+ ){{0,2}}(?:worked on|wrote|helped|behind|involved)\b"
         rf"|\b(?:doctors?|mds?|physicians?|surgeons?) (?:\w+ ){{0,2}}involved\b"),
@@ -51,10 +57,19 @@ _ASKS = {
         r"|pts?|physios?) (?:\w+ )?(?:check|review|vet|approve|look (?:at|over)|sign off)\w* (?:it|this|the article)\b"
         r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
         r"(?:reviewed|checked|vetted)\b"),
+    "source": re.compile(
+        rf"\b(?:links?|url|web ?address|web ?page)\b(?! (?:between|to (?:hip|pain|running|arthritis)))"
+        rf"|\boriginal (?:article|page|post|piece|source|version)\b"
+        rf"|\bwhere (?:can|do|could) i (?:find|read|see|get) {_THE_ARTICLE}\b"),
     "quoted": re.compile(
         rf"\b(?:quot\w*|cit(?:es|ed|ing)|interview\w*)\b.*\b(?:{_CLINICIAN}|experts?|who)\b"
         rf"|\b(?:{_CLINICIAN}|experts?|who|whose)\b.*\b(?:quot\w*|interview\w*)\b|\bwhose advice\b"),
 }
+# The article has no byline: "who wrote this?" is answered with who published it and the clinicians behind it.
+_AUTHORSHIP = re.compile(
+    r"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|created|put together|is the author of)"
+    r"(?: (?:this|it|the) (?:\w+ ){0,4}?(?:article|piece|page|post|blog|thing)| this| it)?\s*[?.!]*$"
+    r"|\bwho(?:'?s| is) behind\b")
 _ABOUT_A_PERSON = re.compile(
     r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\brole\b|\bjob\b|\btitle\b|\bbackground\b|\bbio\b"
     r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
@@ -64,13 +79,15 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
-    """What about the article a question asks for: "published", "publisher", "clinicians", "reviewers", or the
+    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers", or the
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
     found = [field for field, pattern in _ASKS.items() if pattern.search(text)
              and not (about_a_study and (field in ("clinicians", "reviewers", "quoted") or not names_the_article))]
+    if _AUTHORSHIP.search(text) and not about_a_study:
+        found = ["publisher", "clinicians", *(f for f in found if f not in ("publisher", "clinicians"))]
     words = set(_WORD.findall(text))
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
@@ -90,6 +107,7 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         text = sentence.text
         wanted = (("published" in asked and text.startswith("published:"))
                   or ("publisher" in asked and text.startswith("publisher:"))
+                  or ("source" in asked and text.startswith("source_url:"))
                   or ("clinicians" in asked and text.startswith("name:"))
                   or ("reviewers" in asked and text.startswith("name:") and "review" in text.lower())
                   or any(text.startswith("name:") and _surname(text) == person for person in asked))
@@ -103,14 +121,15 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
 
 
 # The front matter's lines as the "About This Article" passage holds them: "publisher: Hinge Health",
-# "published: Mar 26, 2024", and one clinician's "name: …\n  credentials: …\n  role: …".
-_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published): (?P<value>[^\n]+)|name: (?P<name>[^\n]+)\n[ \t]*"
+# "published: Mar 26, 2024", "source_url: https://…", and one clinician's "name: …\n  credentials: …\n  role: …".
+_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published|source_url): (?P<value>[^\n]+)|name: (?P<name>[^\n]+)\n[ \t]*"
                    r"credentials: (?P<credentials>[^\n]+)\n[ \t]*role: (?P<role>[^\n]+))$")
 
 
 def readable(line: str) -> str:
     r"""A front-matter line as a reader would say it, in its own words only: "publisher: Hinge Health" → "Published
-    by Hinge Health.", "published: Mar 26, 2024" → "Published on Mar 26, 2024.", a clinician's three lines →
+    by Hinge Health.", "published: Mar 26, 2024" → "Published on Mar 26, 2024.", "source_url: https://…" → "The
+    original article: https://…", a clinician's three lines →
     "Jonathan Lee, MD, MBA: Orthopedic Surgeon and Medical Reviewer". Any other text comes back as it is.
 
     >>> readable("name: Mary Kimbrough\n  credentials: PT, DPT\n  role: Physical Therapist")
@@ -119,9 +138,21 @@ def readable(line: str) -> str:
     match = _LINE.fullmatch(line.strip())
     if match is None:
         return line
+    if match["key"] == "source_url":
+        return f"The original article: {match['value'].strip()}"
     if match["key"]:
         return f"Published {'by' if match['key'] == 'publisher' else 'on'} {match['value'].strip()}."
     return f"{match['name'].strip()}, {match['credentials'].strip()}: {match['role'].strip()}"
+
+
+_KEY = re.compile(r"^-?\s*(?:name|credentials|role|bio|publisher|published|source_url): ")
+
+
+def as_shown(quote: str) -> str:
+    """A quote of the front matter as an answer shows it: a whole line as `readable` says it, part of one by its
+    value ("name: Mary Kimbrough" → "Mary Kimbrough"). What a scorer looks for in an answer."""
+    said = readable(quote)
+    return said if said != quote else _KEY.sub("", quote)
 
 
 def readable_lines(quote: str) -> set[str]:

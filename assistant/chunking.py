@@ -81,14 +81,14 @@ def _experts(document: Document) -> Iterator[Chunk]:
         yield Chunk("", "paragraph", (document.title, "Our Hinge Health Experts"), tuple(bios))
 
 
-_FRONT_MATTER_LINE = re.compile(r"^(publisher|published): .+$", re.M)
+_FRONT_MATTER_LINE = re.compile(r"^(publisher|published|source_url): .+$", re.M)
 _CLINICIAN = re.compile(r"^- name: .+\n  credentials: .+\n  role: .+$", re.M)
 
 
 def _about(document: Document) -> Iterator[Chunk]:
-    """Who published the article and when, and its clinicians' names, credentials and roles: front-matter lines
-    quoted verbatim and shown together, so "when was this published?" and "who reviewed it?" are answered with
-    a citation."""
+    """Who published the article, when and where, and its clinicians' names, credentials and roles: front-matter
+    lines quoted verbatim and shown together, so "when was this published?", "who reviewed it?" and "got a link to
+    the original?" are answered with a citation."""
     head = document.text[:document.blocks[0].start] if document.blocks else ""
     spans = [(m.start(), m.end()) for m in _FRONT_MATTER_LINE.finditer(head)]
     spans += [(m.start() + 2, m.end()) for m in _CLINICIAN.finditer(head)]  # without the YAML "- "

@@ -100,7 +100,14 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
 
 
 @pytest.mark.parametrize("turns, shown, not_shown", [
-    (["who wrote this"], ["Mary Kimbrough, PT, DPT: Physical Therapist"], [PUBLISHER, "name:"]),
+    (["who wrote this"], ["Published by Hinge Health.", "Mary Kimbrough, PT, DPT: Physical Therapist"],
+     ["name:", DATE]),  # no byline: who published it, and the clinicians behind it
+    (["who's behind this article"], ["Published by Hinge Health.", "Jonathan Lee, MD, MBA"], [DATE, "source_url"]),
+    (["got a link to the original page? want to share it with my club"],
+     ["The original article: https://www.hingehealth.com/resources/articles/hip-pain-after-running/"],
+     [PUBLISHER, *CLINICIAN, "source_url:"]),
+    (["what exercises strengthen the hips", "and where can i find the original article"], ["The original article:"],
+     ["Clamshells"]),
     (["when was this publsihed"], ["Mar 26, 2024"], [*CLINICIAN, "published:"]),
     (["who is jonathan lee"], ["Jonathan Lee", "Dr. Lee is a board-certified orthopedic surgeon"],
      ["Kimbrough", "Peterson", PUBLISHER]),
@@ -157,6 +164,8 @@ def test_a_question_about_a_study_or_another_subject_is_not_taken_for_one_about_
     assert PUBLISHER not in shoes.text
     study_year = assistant.answer("what year did this study come out")
     assert DATE not in study_year.text
+    link = assistant.answer("is there a link between sitting at a desk all day and hip pain")
+    assert "The original article:" not in link.text
     runner = assistant.answer("is dr kimbrough a runner herself")
     assert runner.status == "answered" and not any(line in runner.text for line in (*CLINICIAN, PUBLISHER))
 

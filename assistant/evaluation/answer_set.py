@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .jsonl import read_rows
-from ..about import readable
+from ..about import as_shown
 from ..models import Answer
 
 TYPES = ("yes_no", "amount", "time", "which", "who_source", "comparison", "definition", "cause", "how_to", "other")
@@ -62,16 +62,6 @@ def _item(row: dict, article: str | None) -> LabelledItem:
 def _fold(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').casefold()
     return " ".join(text.split())
-
-
-_FIELD = re.compile(r"^-?\s*(?:name|credentials|role|bio|publisher|published): ")
-
-
-def as_shown(quote: str) -> str:
-    """A direct answer as the answer shows it: a whole front-matter line as `about.readable` says it ("published:
-    Mar 26, 2024" is shown "Published on Mar 26, 2024."), part of one by its value ("name: Mary Kimbrough")."""
-    said = readable(quote)
-    return said if said != quote else _FIELD.sub("", quote)
 
 
 def direct_position(answer: Answer, direct_answers: Sequence[str]) -> int | None:
