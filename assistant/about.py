@@ -20,6 +20,8 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 (('source',), ())
 >>> asked_about("who wrote this"), asked_about("who's behind this article")  # no byline: the publisher and clinicians
 (('publisher', 'clinicians'), ('publisher', 'clinicians'))
+>>> asked_about("was it reviewed by an actual surgeon"), asked_about("when'd it come out")
+(('reviewers', 'credentials'), ('published',))
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ _CLINICIAN = r"(?:pts?|physios?|physiotherapists?|physical therapists?|therapist
 _NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|paper|research|reference|journal|trial|survey|source)\b")
 _ASKS = {
     "published": re.compile(
-        rf"\bwhen (?:was|did|is|were) {_THE_ARTICLE}\b.*\b(?:publ\w*|writ\w*|come out|came out|post\w*|releas\w*"
+        rf"\bwhen(?: (?:was|did|is|were)|'?d) {_THE_ARTICLE}\b.*\b(?:publ\w*|writ\w*|come out|came out|post\w*|releas\w*"
         rf"|updat\w*|dated|put (?:up|out)|made)\b|\b(?:publ\w*|post|release) date\b|\bdate (?:of|on) "
         rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
         rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"
         rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"),
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
-        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|put out|puts out)\b|\bwho(?:'?s| is) behind\b"),
+        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|puts? (?:this |it |the article )?out)\b"
+        rf"|\bwho(?:'?s| is) behind\b"),
     "clinicians": re.compile(
         rf"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|put together|created|is the author)\b"
         rf"|\bauthor(?:s|ed)?\b"
@@ -53,7 +56,7 @@ _ASKS = {
         rf"|\b(?:doctors?|mds?|physicians?|surgeons?) (?:\w+ ){{0,2}}involved\b"),
     "reviewers": re.compile(
         r"\bwho\b.*\b(?:check\w*|review\w*|vet\w*|approv\w*|fact.?check\w*|look\w* over|signed off)\b"
-        r"|\b(?:did|has|have) (?:a |an |any |the )?(?:doctors?|mds?|physicians?|surgeons?|clinicians?|experts?|professionals?"
+        r"|\b(?:did|has|have) (?:a |an |any |the )?(?:real |actual |proper |qualified )?(?:doctors?|mds?|physicians?|surgeons?|clinicians?|experts?|professionals?"
         r"|pts?|physios?) (?:\w+ )?(?:check|review|vet|approve|look (?:at|over)|sign off)\w* (?:it|this|the article)\b"
         r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
         r"(?:reviewed|checked|vetted)\b"),
@@ -70,6 +73,8 @@ _AUTHORSHIP = re.compile(
     r"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|created|put together|is the author of)"
     r"(?: (?:this|it|the) (?:\w+ ){0,4}?(?:article|piece|page|post|blog|thing)| this| it)?\s*[?.!]*$"
     r"|\bwho(?:'?s| is) behind\b")
+_VOUCHED = re.compile(r"\b(?:legit\w*|actual|real|proper|qualified|qualifications?|credentials?|credible|trust\w*"
+                      r"|bloggers?|blog|random|certified|expert enough)\b")
 _ABOUT_A_PERSON = re.compile(
     r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\brole\b|\bjob\b|\btitle\b|\bbackground\b|\bbio\b"
     r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
@@ -79,13 +84,16 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
-    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers", or the
+    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers", "credentials" (who they are:
+    their bios), or the
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
     found = [field for field, pattern in _ASKS.items() if pattern.search(text)
              and not (about_a_study and (field in ("clinicians", "reviewers", "quoted") or not names_the_article))]
+    if _VOUCHED.search(text) and {"clinicians", "reviewers"} & set(found):
+        found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
     if _AUTHORSHIP.search(text) and not about_a_study:
         found = ["publisher", "clinicians", *(f for f in found if f not in ("publisher", "clinicians"))]
     words = set(_WORD.findall(text))
@@ -114,9 +122,10 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         if wanted:
             picks.append((about, i))
     people = {_surname(about.sentences[i].text) for _, i in picks if about.sentences[i].text.startswith("name:")}
-    if experts is not None and (set(asked) & people):  # a question about one person also gets their bio
+    about_whom = people if "credentials" in asked else set(asked) & people
+    if experts is not None and about_whom:  # a question about one person, or their standing, also gets the bio
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
-                                                                               for p in set(asked) & people)]
+                                                                               for p in about_whom)]
     return picks
 
 
