@@ -195,6 +195,14 @@ def test_the_answer_starts_with_the_sentence_that_answers(assistant):
     assert direct_position(answer, ["20 minutes"]) == 0
 
 
+def test_a_direct_answer_labelled_with_its_bullet_dashes_counts_when_those_bullets_are_shown(assistant):
+    """Writers copy a run of bullets with their dashes ("- Squats\n\n- Bridges"); the answer shows the same bullets.
+    A list the answer does not show still does not count."""
+    answer = assistant.answer("which exercises do they recommend for hip pain")
+    assert direct_position(answer, ["- Squats\n\n- Bridges\n\n- Clamshells"]) is not None
+    assert direct_position(answer, ["- Bridges\n\n- Squats"]) is None
+
+
 def test_the_answer_scorer_counts_what_a_runner_would_see(assistant, tmp_path):
     item = LabelledItem("c1", "conversation", (
         LabelledTurn("how long should i ice my hip", True, "amount", ("20 minutes at a time",)),

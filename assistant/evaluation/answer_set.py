@@ -59,6 +59,9 @@ def _item(row: dict, article: str | None) -> LabelledItem:
     return LabelledItem(str(row["id"]), str(row["kind"]), turns)
 
 
+_BULLET = re.compile(r"(?m)^[ \t]*- ")  # a labelled run of bullets, "- Squats\n\n- Bridges": shown without the dashes
+
+
 def _fold(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').casefold()
     return " ".join(text.split())
@@ -74,7 +77,7 @@ def direct_position(answer: Answer, direct_answers: Sequence[str]) -> int | None
     texts = [_fold(s.text) for s in answer.sentences]
     joined = " ".join(texts)
     starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
-    found = [joined.find(_fold(as_shown(q))) for q in direct_answers]
+    found = [joined.find(_fold(_BULLET.sub("", as_shown(q)))) for q in direct_answers]
     found = [f for f in found if f >= 0]
     if not found:
         return None
