@@ -22,6 +22,8 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 (('publisher', 'clinicians'), ('publisher', 'clinicians'))
 >>> asked_about("was it reviewed by an actual surgeon"), asked_about("when'd it come out")
 (('reviewers', 'credentials'), ('published',))
+>>> asked_about("who did the medical review"), asked_about("and the clinical reviewer?")
+(('medical reviewer',), ('clinical reviewer',))
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
-    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers", "credentials" (who they are:
-    their bios), or the
+    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers" (or one of them: "medical reviewer",
+    "clinical reviewer"), "credentials" (who they are: their bios), or the
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
@@ -94,6 +96,8 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
              and not (about_a_study and (field in ("clinicians", "reviewers", "quoted") or not names_the_article))]
     if _VOUCHED.search(text) and {"clinicians", "reviewers"} & set(found):
         found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
+    if "reviewers" in found and (role := re.search(r"\b(medical|clinical)\b", text)):
+        found[found.index("reviewers")] = f"{role[1]} reviewer"  # "and the clinical reviewer?": that one, and who
     if _AUTHORSHIP.search(text) and not about_a_study:
         found = ["publisher", "clinicians", *(f for f in found if f not in ("publisher", "clinicians"))]
     words = set(_WORD.findall(text))
@@ -118,11 +122,13 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
                   or ("source" in asked and text.startswith("source_url:"))
                   or ("clinicians" in asked and text.startswith("name:"))
                   or ("reviewers" in asked and text.startswith("name:") and "review" in text.lower())
+                  or any(text.startswith("name:") and role in text.lower() for role in asked if role.endswith(" reviewer"))
                   or any(text.startswith("name:") and _surname(text) == person for person in asked))
         if wanted:
             picks.append((about, i))
     people = {_surname(about.sentences[i].text) for _, i in picks if about.sentences[i].text.startswith("name:")}
-    about_whom = people if "credentials" in asked else set(asked) & people
+    one_role = any(role.endswith(" reviewer") for role in asked)
+    about_whom = people if "credentials" in asked or one_role else set(asked) & people
     if experts is not None and about_whom:  # a question about one person, or their standing, also gets the bio
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
                                                                                for p in about_whom)]

@@ -59,6 +59,14 @@ def test_asking_where_the_last_answer_came_from_shows_the_claim_and_the_study_it
     assert any(source_line in c.quote for c in source.citations)  # the reference line itself, cited
 
 
+@pytest.mark.parametrize("turns", [["where did they get the bursitis info from"],
+                                   ["what is tendon bursitis", "where did they get that info"]])
+def test_where_they_got_the_information_shows_the_reference(assistant, turns):
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and "Hip Bursitis" in answer.text, answer.text
+    assert any(c.heading_path[-1] == "References" for c in answer.citations)
+
+
 def test_asking_for_the_study_behind_an_answer_that_cites_none_is_declined_not_guessed(assistant):
     exercises, source = talk(assistant, "what exercises help hip pain from running", "what study is that from?")
     assert exercises.status == "answered"
@@ -111,6 +119,8 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["did a real surgeon review this or is it just some blog"],
      ["Jonathan Lee, MD, MBA", "Dr. Lee is a board-certified orthopedic surgeon"], ["Kimbrough", PUBLISHER]),
     (["which company puts this out"], ["Published by Hinge Health."], CLINICIAN),
+    (["who did the medical review", "and the clinical reviewer?"],
+     ["Dylan Peterson, PT, DPT", "Dr. Peterson is a Hinge Health physical therapist"], ["Jonathan Lee", "Kimbrough"]),
     (["how do i warm up", "when'd this come out"], ["Published on Mar 26, 2024."], CLINICIAN),
     (["when was this publsihed"], ["Mar 26, 2024"], [*CLINICIAN, "published:"]),
     (["who is jonathan lee"], ["Jonathan Lee", "Dr. Lee is a board-certified orthopedic surgeon"],
