@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from . import about, decline, guard
+from .clean import REFERENCES_HEADING
 from .compose import cite_lines, compose
 from .engine import Engine
 from .errors import BadInput, MessageTooLong
@@ -46,6 +47,13 @@ DECLINE_MESSAGE = (
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
 MAX_SOURCED_CLAIMS = 3  # "what study is that from?" shows at most this many claims, each with its reference
+# The words that ask where a claim comes from, not what it is about: "is there a SOURCE for it band too?"
+_ASKING_FOR_A_SOURCE = frozenset({"source", "sources", "study", "studies", "info", "information", "research",
+                                  "evidence", "reference", "references", "paper", "papers", "journal", "data", "stats",
+                                  "numbers", "figure", "figures", "citation", "cite", "proof", "backup", "year",
+                                  "use", "used", "uses", "using", "base", "based", "back", "backed", "support",
+                                  "supported", "say", "says", "said", "come", "comes", "came", "find", "found", "show",
+                                  "shows", "quote", "quoted", "mention", "mentioned", "list", "listed"})
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
 # What the user says is NOT the case: "my hip doesnt click or pop, its just tight" denies what a precedent asked about
@@ -353,6 +361,12 @@ class Assistant:
                                                for c in earlier.citations):
             return None  # "who wrote this?" then "source?": the front matter is its own source
         shown = {s.text for s in earlier.sentences}
+        entries = {c.number for c in earlier.citations if c.heading_path[-1] == REFERENCES_HEADING}
+        sourced = [s.text for s in earlier.sentences if entries & set(s.citations)
+                   or self.engine.document.references_for(s.text)]  # the claims shown with a study, and the studies
+        subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
+        if set(filter(self.engine.lexical.in_corpus, subject)) - set(tokenize([" ".join(sourced)])[0]):
+            return None  # "is there a source for it band too?" after an arthritis study: a subject of its own
         cited = [chunk for c in dict.fromkeys(c.chunk_id for c in earlier.citations) for chunk in self.engine.chunks
                  if chunk.id == c]
         if cited and all(chunk.kind == "reference" for chunk in cited):  # "what journal?" after a reference entry:

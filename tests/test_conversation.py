@@ -67,6 +67,14 @@ def test_where_they_got_the_information_shows_the_reference(assistant, turns):
     assert any(c.heading_path[-1] == "References" for c in answer.citations)
 
 
+def test_a_source_question_that_names_another_subject_gets_that_subjects_reference(assistant):
+    """"Is there a source for bursitis too?" after the arthritis study is not about the claims just shown."""
+    first, then = talk(assistant, "which study says most people with arthritis on xrays have no pain",
+                       "is there a source for bursitis too")
+    assert "Kim, C., Nevitt" in first.text
+    assert "Hip Bursitis. OrthoInfo" in then.text and "Kim, C., Nevitt" not in then.text, then.text
+
+
 def test_asking_for_the_study_behind_an_answer_that_cites_none_is_declined_not_guessed(assistant):
     exercises, source = talk(assistant, "what exercises help hip pain from running", "what study is that from?")
     assert exercises.status == "answered"
