@@ -18,6 +18,8 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 (('quoted',), ('publisher',))
 >>> asked_about("got a link to the original page?"), asked_about("is there a link between hip pain and diet")
 (('source',), ())
+>>> asked_about("see [link](https://example.com) for ice")  # markup in a message is not a question about the link
+()
 >>> asked_about("who wrote this"), asked_about("who's behind this article")  # no byline: the publisher and clinicians
 (('publisher', 'clinicians'), ('publisher', 'clinicians'))
 >>> asked_about("was it reviewed by an actual surgeon"), asked_about("when'd it come out")
@@ -63,7 +65,7 @@ _ASKS = {
         r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
         r"(?:reviewed|checked|vetted)\b"),
     "source": re.compile(
-        rf"\b(?:links?|url|web ?address|web ?page)\b(?! (?:between|to (?:hip|pain|running|arthritis)))"
+        rf"(?<!\[)\b(?:links?|url|web ?address|web ?page)\b(?!\]\(| (?:between|to (?:hip|pain|running|arthritis)))"
         rf"|\boriginal (?:article|page|post|piece|source|version)\b"
         rf"|\bwhere (?:can|do|could) i (?:find|read|see|get) {_THE_ARTICLE}\b"),
     "quoted": re.compile(
