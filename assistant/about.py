@@ -88,8 +88,8 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
-    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers" (or one of them: "medical reviewer",
-    "clinical reviewer"), "credentials" (who they are: their bios), or the
+    """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers"
+    (or one of them: "medical reviewer", "clinical reviewer"), "credentials" (who they are: their bios), or the
     surname of one of `people` (the clinicians' full names); () when it asks about something else."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
@@ -124,7 +124,8 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
                   or ("source" in asked and text.startswith("source_url:"))
                   or ("clinicians" in asked and text.startswith("name:"))
                   or ("reviewers" in asked and text.startswith("name:") and "review" in text.lower())
-                  or any(text.startswith("name:") and role in text.lower() for role in asked if role.endswith(" reviewer"))
+                  or any(text.startswith("name:") and role in text.lower()
+                         for role in asked if role.endswith(" reviewer"))
                   or any(text.startswith("name:") and _surname(text) == person for person in asked))
         if wanted:
             picks.append((about, i))
@@ -139,8 +140,8 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
 
 # The front matter's lines as the "About This Article" passage holds them: "publisher: Hinge Health",
 # "published: Mar 26, 2024", "source_url: https://…", and one clinician's "name: …\n  credentials: …\n  role: …".
-_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published|source_url): (?P<value>[^\n]+)|name: (?P<name>[^\n]+)\n[ \t]*"
-                   r"credentials: (?P<credentials>[^\n]+)\n[ \t]*role: (?P<role>[^\n]+))$")
+_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published|source_url): (?P<value>[^\n]+)"
+                   r"|name: (?P<name>[^\n]+)\n[ \t]*credentials: (?P<credentials>[^\n]+)\n[ \t]*role: (?P<role>[^\n]+))$")
 
 
 def readable(line: str) -> str:
