@@ -36,6 +36,9 @@ from collections.abc import Sequence
 from .models import Chunk
 
 ABOUT_SECTION = "About This Article"
+# The one-value front-matter lines the "About This Article" passage quotes (chunking.py) and `readable` says.
+FRONT_MATTER_KEYS = ("publisher", "published", "source_url")
+_KEYS = "|".join(FRONT_MATTER_KEYS)
 EXPERTS_SECTION = "Our Hinge Health Experts"
 
 _THE_ARTICLE = r"(?:this|it|the article|this article|the piece|this piece|the page|this page|the post|this post)"
@@ -117,6 +120,7 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         return picks
     if "quoted" in asked and (quoted := most_quoted(chunks)):
         asked = (*asked, quoted)  # "which PT do they keep quoting?": that clinician's line and bio
+    roles = [role for role in asked if role.endswith(" reviewer")]  # "medical reviewer": that one reviewer
     for i, sentence in enumerate(about.sentences):
         text = sentence.text
         wanted = (("published" in asked and text.startswith("published:"))
@@ -124,14 +128,12 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
                   or ("source" in asked and text.startswith("source_url:"))
                   or ("clinicians" in asked and text.startswith("name:"))
                   or ("reviewers" in asked and text.startswith("name:") and "review" in text.lower())
-                  or any(text.startswith("name:") and role in text.lower()
-                         for role in asked if role.endswith(" reviewer"))
+                  or any(text.startswith("name:") and role in text.lower() for role in roles)
                   or any(text.startswith("name:") and _surname(text) == person for person in asked))
         if wanted:
             picks.append((about, i))
     people = {_surname(about.sentences[i].text) for _, i in picks if about.sentences[i].text.startswith("name:")}
-    one_role = any(role.endswith(" reviewer") for role in asked)
-    about_whom = people if "credentials" in asked or one_role else set(asked) & people
+    about_whom = people if "credentials" in asked or roles else set(asked) & people
     if experts is not None and about_whom:  # a question about one person, or their standing, also gets the bio
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
                                                                                for p in about_whom)]
@@ -140,7 +142,7 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
 
 # The front matter's lines as the "About This Article" passage holds them: "publisher: Hinge Health",
 # "published: Mar 26, 2024", "source_url: https://…", and one clinician's "name: …\n  credentials: …\n  role: …".
-_LINE = re.compile(r"(?m)^-?[ \t]*(?:(?P<key>publisher|published|source_url): (?P<value>[^\n]+)"
+_LINE = re.compile(rf"(?m)^-?[ \t]*(?:(?P<key>{_KEYS}): (?P<value>[^\n]+)"
                    r"|name: (?P<name>[^\n]+)\n[ \t]*credentials: (?P<credentials>[^\n]+)\n[ \t]*role: (?P<role>[^\n]+))$")
 
 
@@ -163,7 +165,7 @@ def readable(line: str) -> str:
     return f"{match['name'].strip()}, {match['credentials'].strip()}: {match['role'].strip()}"
 
 
-_KEY = re.compile(r"^-?\s*(?:name|credentials|role|bio|publisher|published|source_url): ")
+_KEY = re.compile(rf"^-?\s*(?:name|credentials|role|bio|{_KEYS}): ")
 
 
 def as_shown(quote: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from . import sentences
+from .about import FRONT_MATTER_KEYS
 from .corpus import Block, Document
 from .models import Chunk, Sentence
 
@@ -81,7 +82,7 @@ def _experts(document: Document) -> Iterator[Chunk]:
         yield Chunk("", "paragraph", (document.title, "Our Hinge Health Experts"), tuple(bios))
 
 
-_FRONT_MATTER_LINE = re.compile(r"^(publisher|published|source_url): .+$", re.M)
+_FRONT_MATTER_LINE = re.compile(rf"^({'|'.join(FRONT_MATTER_KEYS)}): .+$", re.M)
 _CLINICIAN = re.compile(r"^- name: .+\n  credentials: .+\n  role: .+$", re.M)
 
 
