@@ -90,10 +90,31 @@ _ABOUT_A_PERSON = re.compile(
 _WORD = re.compile(r"[a-z]+")
 
 
-def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
+_PRONOUN = re.compile(r"\b(?:she|he|her|him|hers|his)\b")
+# Who said a thing the last answer showed: "who says that?", "whose advice is that", "who's that quote from"
+_WHO_SAID = re.compile(
+    r"\bwho(?:'?s| is| was)? (?:\w+ )?(?:says?|said|saying|quoted|claims?|claimed|recommends?|recommended|suggests?"
+    r"|suggested)\b|\bwhose (?:quote|words|advice|idea|tip|rule|line)\b|\bwho(?:'?s| is| was) (?:that|this|it)"
+    r" (?:\w+ )?(?:from|by)\b|\bwho (?:came up with|gave|gives) (?:that|this|it)\b")
+
+
+def asks_who_said(question: str) -> bool:
+    """"who says that in the article?": a question about who is quoted saying what was just shown."""
+    return bool(_WHO_SAID.search(question.lower().replace("’", "'")))
+
+
+def speaker(text: str, people: Sequence[str]) -> str | None:
+    """The surname of the clinician a text names last ("… says Dr. Kimbrough" → "kimbrough"), if any."""
+    found = [(m.start(), name.split()[-1].lower()) for name in people
+             for m in re.finditer(rf"\b{re.escape(name.split()[-1])}\b", text, re.I)]
+    return max(found)[1] if found else None
+
+
+def asked_about(question: str, people: Sequence[str] = (), in_focus: str | None = None) -> tuple[str, ...]:
     """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers"
     (or one of them: "medical reviewer", "clinical reviewer"), "credentials" (who they are: their bios), or the
-    surname of one of `people` (the clinicians' full names); () when it asks about something else."""
+    surname of one of `people` (the clinicians' full names); () when it asks about something else. `in_focus` is
+    the surname a follow-up's "she" or "his" points at: the clinician the conversation last named."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
@@ -109,6 +130,8 @@ def asked_about(question: str, people: Sequence[str] = ()) -> tuple[str, ...]:
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
         found += [n for n in named if n not in found]  # "who is jonathan lee", "and dylan peterson?"
+    elif in_focus and not named and _PRONOUN.search(text) and _ABOUT_A_PERSON.search(text):
+        found.append(in_focus)  # "is she an ortho specialist?" after "… says Dr. Kimbrough"
     return tuple(found)
 
 

@@ -94,6 +94,7 @@ class Turn:
     about: tuple[str, ...] = ()  # what of the article itself it asks: its date, publisher, clinicians (about.py)
     sources: tuple[tuple[Chunk, int], ...] | None = None  # "what study is that from?": the reference lines the last
     # answer rests on; () when it rests on none (declined), None when the question is not one of these
+    said_by: tuple[tuple[Chunk, int], ...] | None = None  # "who says that?": the lines naming who, and who they are
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
@@ -342,8 +343,11 @@ class Assistant:
         start = time.perf_counter()
         reading = self.read(turn.question, turn.user_turns)
         turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic, turn.votes = reading
-        turn.about = about.asked_about(self.engine.speller(plain_question(turn.question)), self._people)
-        turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
+        asked = self.engine.speller(plain_question(turn.question))
+        turn.said_by = self._speakers_of_last_answer(asked, turn.user_turns)  # before "whose advice?" in general
+        if turn.said_by is None:
+            turn.about = about.asked_about(asked, self._people, self._person_in_focus(turn.user_turns))
+            turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
 
@@ -390,10 +394,48 @@ class Assistant:
                 return tuple(lines.values())
         return ()
 
+    def _last_answer(self, earlier_user_turns: list[str]) -> Answer | None:
+        """The answer to the user's previous turn, re-derived from their own words (usually cached)."""
+        return self.answer(earlier_user_turns[-1], earlier_user_turns[:-1]) if earlier_user_turns else None
+
+    def _person_in_focus(self, earlier_user_turns: list[str]) -> str | None:
+        """The clinician a follow-up's "she" points at: the one the last answer named last, else the user's
+        turns, else the one the article quotes throughout."""
+        if not earlier_user_turns:
+            return None
+        last = self._last_answer(earlier_user_turns)
+        texts = [" ".join(s.text for s in last.sentences)] if last else []
+        for text in [*texts, *reversed(earlier_user_turns)]:
+            if named := about.speaker(text, self._people):
+                return named
+        return about.most_quoted(self.engine.chunks)
+
+    def _speakers_of_last_answer(self, question: str,
+                                 earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:
+        """For "who says that?" after an answer, its sentences that name who said it (as the article words
+        them), then that clinician's front-matter line; None when the question is not one of these or the last
+        answer quotes no one."""
+        if not about.asks_who_said(question) or not (refers_back(question) or len(question.split()) <= 3):
+            return None
+        last = self._last_answer(earlier_user_turns)
+        if last is None or last.status != "answered":
+            return None
+        shown = {s.text for s in last.sentences}
+        cited = [chunk for chunk_id in dict.fromkeys(c.chunk_id for c in last.citations)
+                 for chunk in self.engine.chunks if chunk.id == chunk_id]
+        for only_shown in (True, False):  # the sentences shown first, then the rest of their passages
+            lines = [(chunk, i) for chunk in cited for i, s in enumerate(chunk.sentences)
+                     if (s.text in shown or not only_shown) and about.speaker(s.text, self._people)
+                     and chunk.heading_path[-1] not in (about.ABOUT_SECTION, about.EXPERTS_SECTION)]
+            if lines:
+                named = {about.speaker(chunk.sentences[i].text, self._people) for chunk, i in lines}
+                return (*lines[:MAX_SOURCED_CLAIMS], *about.answer_lines(tuple(named), self.engine.chunks))
+        return None
+
     def _decide(self, turn: Turn) -> Turn | Answer:
         if turn.sources == ():
             return self._declined(turn)  # the last answer rests on no study the article cites: say so, never guess
-        if turn.about or turn.sources:
+        if turn.about or turn.sources or turn.said_by:
             return turn  # the front matter answers it, whatever retrieval found
         if not self.decline_model.declines(turn.evidence):
             return turn
@@ -408,9 +450,10 @@ class Assistant:
         """The LLM's answer when one is configured and anything of it survives the verifier, else the extractive one."""
         start = time.perf_counter()
         sentences, citations = (), ()
-        lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else list(turn.sources or ())
+        lines = about.answer_lines(turn.about, self.engine.chunks) if turn.about else list(
+            turn.sources or turn.said_by or ())
         if lines:  # exact lines of the front matter, as a reader would say them: no model rewords them
-            composed = cite_lines(lines, self.engine.document)
+            composed = cite_lines(lines, self.engine.document, as_given=bool(turn.said_by))
             said = tuple(replace(s, text=about.readable(s.text)) for s in composed.sentences)
             sentences, citations = verified(said, composed.citations, self.engine.document)
         elif self.chat_model is not None:

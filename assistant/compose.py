@@ -126,10 +126,13 @@ def _lead_in_first(chosen: dict[tuple[str, int], Chunk], lead: set[tuple[str, in
     return lead
 
 
-def cite_lines(lines: Sequence[tuple[Chunk, int]], document: Document) -> Composed:
-    """Given sentences (chunk, index), cited in the article's order: for answers chosen by rule, not by score."""
-    return _cite(sorted((((chunk.id, i), chunk) for chunk, i in lines), key=lambda item: item[1].sentences[
-        item[0][1]].start), document)
+def cite_lines(lines: Sequence[tuple[Chunk, int]], document: Document, as_given: bool = False) -> Composed:
+    """Given sentences (chunk, index), cited in the article's order (or `as_given`, the answering line first): for
+    answers chosen by rule, not by score."""
+    selected = [((chunk.id, i), chunk) for chunk, i in lines]
+    if not as_given:
+        selected.sort(key=lambda item: item[1].sentences[item[0][1]].start)
+    return _cite(selected, document)
 
 
 def _add_sources(chosen: dict[tuple[str, int], Chunk], chunks: Sequence[Chunk], document: Document) -> None:

@@ -273,3 +273,32 @@ def test_a_follow_up_about_the_study_just_shown_gets_that_studys_entry(assistant
                  "what journal")
     assert all(t.status == "answered" and "Blagrove" in t.text for t in turns), [t.text for t in turns]
     assert "Silva" not in turns[1].text, turns[1].text
+
+
+def test_who_says_that_names_the_clinician_quoted_in_the_last_answer_first(assistant):
+    """"Who says that in the article?" after the 10% rule got another quoted passage (spent split 18); the answer
+    is the sentence that names her, then who she is. An answer that quotes no one is not given a speaker."""
+    rule, who = talk(assistant, "whats this 10% rule people talk about", "who says that in the article")
+    assert rule.status == who.status == "answered"
+    assert who.sentences[0].text.endswith("says Dr. Kimbrough."), who.text
+    assert "Mary Kimbrough, PT, DPT" in who.text and "10% per week" not in who.text
+    ice, who = talk(assistant, "does ice help", "who said that")
+    assert "Kimbrough" not in who.text and "Orthopaedic Surgeons" in who.text, who.text
+
+
+def test_she_in_a_follow_up_is_the_clinician_the_conversation_last_named(assistant):
+    """"Is she an ortho specialist?" after an answer quoting Dr. Kimbrough was declined (spent split 18): the
+    pronoun is hers, so her bio answers. A question about what she recommends is still about running."""
+    *_, specialist = talk(assistant, "whats this 10% rule people talk about", "is she an ortho specialist or just general PT")
+    assert specialist.status == "answered" and "board-certified orthopedic clinical specialist" in specialist.text
+    assert "Lee" not in specialist.text and "Peterson" not in specialist.text
+    *_, why = talk(assistant, "whats this 10% rule people talk about", "why does she think runners skip strength work")
+    assert "shy away from strength training" in why.text and CLINICIAN[0] not in why.text, why.text
+
+
+@pytest.mark.parametrize("question", ["whats a good warm up before i head out",
+                                      "any warm up tips before i head out the door"])
+def test_a_word_that_only_looks_like_another_body_part_does_not_decline(assistant, question):
+    """"Head out the door" was read as a question about a head (spent split 18)."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and "high knees and butt kicks" in answer.text, answer.text

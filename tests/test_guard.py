@@ -1215,3 +1215,16 @@ def test_what_two_new_training_writers_found_before_their_messages_were_trained_
     pain "there all night, every night" were missed; "fallen head over heels", "how do I avoid falls", sweats
     "since starting HRT" and crutches someone is "off now" were red flags."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (False, "and thats what sciatica is?", ["what does piriformis syndrome feel like"]),
+    (False, "is hip arthritis just an age thing too", ["what does piriformis feel like", "and thats what sciatica is?"]),
+    (False, "so that is called bursitis?", []),
+    (True, "that shooting pain down the leg, thats sciatica?", []),
+    (True, "thats what sciatica is right? because i get a shooting pain down my leg", []),
+])
+def test_checking_a_word_just_read_is_a_question_not_a_report(fires, message, history):
+    """"And that's what sciatica is?" after the article's piriformis passage fired on "sciatica", and the history
+    kept every later turn of that conversation at the doctor (spent split 18). The pain itself still fires."""
+    assert check(message, history).fired is fires

@@ -176,6 +176,9 @@ def _is_informational(sentence: _Sentence) -> bool:
         return False
     if words[0] in _WH_WORDS or (words[0] in _YES_NO_WORDS and sentence.asks):
         return True
+    rest = words[1:] if words[0] == "thats" else words[2:] if words[:2] == ["that", "is"] else []
+    if sentence.asks and rest[:1] and rest[0] in ("what", "called", "why", "how"):
+        return True  # "and that's what sciatica is?": checking a word just read, not telling of a symptom
     generic = not _GENERIC.isdisjoint(words)
     if generic and (sentence.asks or words[0] in _YES_NO_WORDS):
         return True
