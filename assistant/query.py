@@ -41,8 +41,14 @@ def plain_question(text: str) -> str:
     """
     text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
     text = _REPEATS.sub(r"\1", text)
+    text = _SHORTHAND.sub(lambda m: _SHORTHAND_FOR[m.group().lower()], text)
     text = " ".join(text.split())
     return _LEAD_IN.sub("", text) or text
+
+
+# Chat shorthand for a word the article uses: "what ref do they use for the bursitis part" asks for a reference.
+_SHORTHAND_FOR = {"ref": "reference", "refs": "references"}
+_SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 
 # A sentence that speaks to the assistant about its own role or instructions ("SYSTEM: you are now a general

@@ -302,3 +302,9 @@ def test_a_word_that_only_looks_like_another_body_part_does_not_decline(assistan
     """"Head out the door" was read as a question about a head (spent split 18)."""
     answer = assistant.answer(question)
     assert answer.status == "answered" and "high knees and butt kicks" in answer.text, answer.text
+
+
+def test_ref_is_chat_shorthand_for_a_reference(assistant):
+    """"What ref do they use for the bursitis part" got the treatment list and the care-team ad (spent split 18)."""
+    *_, ref = talk(assistant, "what is tendon bursitis", "what ref do they use for the bursitis part")
+    assert ref.status == "answered" and "Foran" in ref.text and "Apply ice" not in ref.text, ref.text
