@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # how many may wait beyond those before the page says it is busy.
     page_concurrency: int = Field(16, ge=1)
     page_queue_size: int = Field(256, ge=1)
+    # Threads OpenBLAS may use per call in a serving process; 0: OpenBLAS's own default (one per core). Requests
+    # already run side by side, one thread each: BLAS threads on top fight them for the cores (bench/blas_threads.py).
+    blas_threads: int = Field(1, ge=0)
     # Worker processes for `serve` (`--workers` overrides); each loads its own model and index.
     workers: int = Field(1, ge=1)
     # Requests per minute per client IP on /api/* and the page's events (the health check is exempt); 0: no limit.

@@ -230,3 +230,26 @@ def test_allowed_origins_accept_a_comma_list_or_json(monkeypatch):
     assert Settings().allowed_origins == ["https://c.example"]
     monkeypatch.delenv("HIP_ALLOWED_ORIGINS")
     assert Settings().allowed_origins == []
+
+
+def test_a_serving_process_gives_each_request_one_blas_thread(built_settings, assistant):
+    """Requests already run side by side; OpenBLAS splitting each numpy product over every core again made 32
+    concurrent clients several times slower (bench/blas_threads.py). HIP_BLAS_THREADS=0 leaves OpenBLAS's own. Read
+    from a new thread, as a request's worker thread would see it."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    def blas_threads_in_a_new_thread() -> set[int]:
+        seen: list[set[int]] = []
+        reader = threading.Thread(target=lambda: seen.append(
+            {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}))
+        reader.start()
+        reader.join()
+        return seen[0]
+
+    before = blas_threads_in_a_new_thread()  # one per core on this machine, unless an earlier app set it
+    with make_client(built_settings, assistant, blas_threads=0, rate_limit_per_minute=0) as client:
+        assert client.get("/api/health").status_code == 200 and blas_threads_in_a_new_thread() == before
+    with make_client(built_settings, assistant, rate_limit_per_minute=0) as client:
+        assert client.get("/api/health").status_code == 200 and blas_threads_in_a_new_thread() == {1}

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 
 import gradio as gr
 from fastapi import FastAPI
+from threadpoolctl import threadpool_limits
 
 from assistant.chain import Assistant
 from assistant.settings import Settings, get_settings
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         configure_logging()
+        if settings.blas_threads:  # in the process that serves: an app imported into a user's program leaves theirs
+            threadpool_limits(limits=settings.blas_threads, user_api="blas")
         service.warm_up_in_background()
         yield
         if feedback.held:
