@@ -50,7 +50,8 @@ _ASKS = {
         rf"|updat\w*|dated|put (?:up|out)|made)\b|\b(?:publ\w*|post|release) date\b|\bdate (?:of|on) "
         rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
         rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"
-        rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"),
+        rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"
+        rf"|\bwhen (?:was|is|did) {_THE_ARTICLE} (?:\w+ )?out\W*$"),  # "and when was it out?"
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
         rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|puts? (?:this |it |the article )?out)\b"

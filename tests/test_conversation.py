@@ -308,3 +308,13 @@ def test_ref_is_chat_shorthand_for_a_reference(assistant):
     """"What ref do they use for the bursitis part" got the treatment list and the care-team ad (spent split 18)."""
     *_, ref = talk(assistant, "what is tendon bursitis", "what ref do they use for the bursitis part")
     assert ref.status == "answered" and "Foran" in ref.text and "Apply ice" not in ref.text, ref.text
+
+
+def test_when_was_it_out_and_whered_they_get_that_are_read_as_asked(assistant):
+    """"And when was it out" got a bio and the ice passage; "where'd they get the info on that" after piriformis got
+    the passage again instead of its reference (spent splits 19 and 20)."""
+    *_, when = talk(assistant, "who's behind this article", "and when was it out")
+    assert when.text.startswith(DATE) and "Kimbrough" not in when.text, when.text
+    *_, source = talk(assistant, "what is piriformis syndrome", "where'd they get the info on that")
+    assert "Hicks" in source.text, source.text
+    assert not assistant.answer("when is it ok to go out running again").text.startswith(DATE)

@@ -1228,3 +1228,16 @@ def test_checking_a_word_just_read_is_a_question_not_a_report(fires, message, hi
     """"And that's what sciatica is?" after the article's piriformis passage fired on "sciatica", and the history
     kept every later turn of that conversation at the doctor (spent split 18). The pain itself still fires."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message"), [
+    (False, "do i have to leave home for hinge health"),
+    (False, "do i have to leave the house for the hinge health program"),
+    (False, "do i have to ask a doctor before starting the exercises"),
+    (True, "i had to leave work early because my hip pain was so bad"),
+    (True, "i have to leave work every day bc of my hip"),
+])
+def test_asking_whether_one_has_to_leave_home_is_not_pain_that_stops_daily_life(fires, message):
+    """"Do I have to leave home for Hinge Health?" fired as pain that made someone leave work (spent splits 19 and
+    20, twice). Having to leave work because of the pain still fires."""
+    assert check(message, []).fired is fires
