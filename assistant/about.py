@@ -31,7 +31,7 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .models import Chunk
 
@@ -111,11 +111,13 @@ def speaker(text: str, people: Sequence[str]) -> str | None:
     return max(found)[1] if found else None
 
 
-def asked_about(question: str, people: Sequence[str] = (), in_focus: str | None = None) -> tuple[str, ...]:
+def asked_about(question: str, people: Sequence[str] = (),
+                in_focus: Callable[[], str | None] = lambda: None) -> tuple[str, ...]:
     """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers"
     (or one of them: "medical reviewer", "clinical reviewer"), "credentials" (who they are: their bios), or the
-    surname of one of `people` (the clinicians' full names); () when it asks about something else. `in_focus` is
-    the surname a follow-up's "she" or "his" points at: the clinician the conversation last named."""
+    surname of one of `people` (the clinicians' full names); () when it asks about something else. `in_focus()`
+    gives the surname a follow-up's "she" or "his" points at (the clinician the conversation last named); it is
+    called only for such a question, as finding it re-reads the conversation."""
     text = question.lower().replace("’", "'")
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
@@ -131,8 +133,8 @@ def asked_about(question: str, people: Sequence[str] = (), in_focus: str | None 
     named = [name.split()[-1].lower() for name in people if words & set(name.lower().split())]
     if named and (_ABOUT_A_PERSON.search(text) or len(words - {w for n in people for w in n.lower().split()}) <= 3):
         found += [n for n in named if n not in found]  # "who is jonathan lee", "and dylan peterson?"
-    elif in_focus and not named and _PRONOUN.search(text) and _ABOUT_A_PERSON.search(text):
-        found.append(in_focus)  # "is she an ortho specialist?" after "… says Dr. Kimbrough"
+    elif not named and _PRONOUN.search(text) and _ABOUT_A_PERSON.search(text) and (person := in_focus()):
+        found.append(person)  # "is she an ortho specialist?" after "… says Dr. Kimbrough"
     return tuple(found)
 
 

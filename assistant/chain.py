@@ -346,7 +346,7 @@ class Assistant:
         asked = self.engine.speller(plain_question(turn.question))
         turn.said_by = self._speakers_of_last_answer(asked, turn.user_turns)  # before "whose advice?" in general
         if turn.said_by is None:
-            turn.about = about.asked_about(asked, self._people, self._person_in_focus(turn.user_turns))
+            turn.about = about.asked_about(asked, self._people, lambda: self._person_in_focus(turn.user_turns))
             turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
@@ -360,7 +360,7 @@ class Assistant:
         if not earlier_user_turns or not decline.asks_for_study(question) or not (
                 refers_back(question) or len(question.split()) <= 3):
             return None
-        earlier = self.answer(earlier_user_turns[-1], earlier_user_turns[:-1])
+        earlier = self._last_answer(earlier_user_turns)
         if earlier.status != "answered" or all(c.heading_path[-1] in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
                                                for c in earlier.citations):
             return None  # "who wrote this?" then "source?": the front matter is its own source
@@ -371,8 +371,7 @@ class Assistant:
         subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
         if set(filter(self.engine.lexical.in_corpus, subject)) - set(tokenize([" ".join(sourced)])[0]):
             return None  # "is there a source for it band too?" after an arthritis study: a subject of its own
-        cited = [chunk for c in dict.fromkeys(c.chunk_id for c in earlier.citations) for chunk in self.engine.chunks
-                 if chunk.id == c]
+        cited = self._cited_chunks(earlier)
         if cited and all(chunk.kind == "reference" for chunk in cited):  # "what journal?" after a reference entry:
             return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
                          if sentence.text in shown)  # the entries shown hold it
@@ -398,6 +397,10 @@ class Assistant:
         """The answer to the user's previous turn, re-derived from their own words (usually cached)."""
         return self.answer(earlier_user_turns[-1], earlier_user_turns[:-1]) if earlier_user_turns else None
 
+    def _cited_chunks(self, answer: Answer) -> list[Chunk]:
+        """The passages an answer cites, each once, in the order it cites them."""
+        return [self.engine.chunk_by_id[chunk_id] for chunk_id in dict.fromkeys(c.chunk_id for c in answer.citations)]
+
     def _person_in_focus(self, earlier_user_turns: list[str]) -> str | None:
         """The clinician a follow-up's "she" points at: the one the last answer named last, else the user's
         turns, else the one the article quotes throughout."""
@@ -421,15 +424,15 @@ class Assistant:
         if last is None or last.status != "answered":
             return None
         shown = {s.text for s in last.sentences}
-        cited = [chunk for chunk_id in dict.fromkeys(c.chunk_id for c in last.citations)
-                 for chunk in self.engine.chunks if chunk.id == chunk_id]
+        saying = [(chunk, i, s.text in shown, name) for chunk in self._cited_chunks(last)
+                  if chunk.heading_path[-1] not in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
+                  for i, s in enumerate(chunk.sentences) if (name := about.speaker(s.text, self._people))]
         for only_shown in (True, False):  # the sentences shown first, then the rest of their passages
-            lines = [(chunk, i) for chunk in cited for i, s in enumerate(chunk.sentences)
-                     if (s.text in shown or not only_shown) and about.speaker(s.text, self._people)
-                     and chunk.heading_path[-1] not in (about.ABOUT_SECTION, about.EXPERTS_SECTION)]
+            lines = [(chunk, i, name) for chunk, i, is_shown, name in saying if is_shown or not only_shown]
             if lines:
-                named = {about.speaker(chunk.sentences[i].text, self._people) for chunk, i in lines}
-                return (*lines[:MAX_SOURCED_CLAIMS], *about.answer_lines(tuple(named), self.engine.chunks))
+                named = tuple(dict.fromkeys(name for *_, name in lines))
+                return (*((chunk, i) for chunk, i, _ in lines[:MAX_SOURCED_CLAIMS]),
+                        *about.answer_lines(named, self.engine.chunks))
         return None
 
     def _decide(self, turn: Turn) -> Turn | Answer:
