@@ -183,7 +183,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:cold|flu|virus|bug|fatigue|wall|heat|traffic)))",
             r"(?:hit|knock|blow|kick) (?:to|on) <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
             r"(?:car|bike|cyclist|truck|van|bus|vehicle|player|someone|somebody|runner|dog) (?:hit|struck|knocked"
-            r"|clipped|ran into|ran over) me",
+            r"|clipped|bumped|nudged|ran into|ran over) me",
             r"hit the (?:ground|deck|floor|pavement|concrete|ice|tarmac)(?! running)|went down (?:hard|on <my> \w+)",
             r"ran into (?:a |the )?(?:pole|post|car|tree|wall|sign|bollard|cyclist|bike|fence|barrier)",
             r"bruis\w* <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
@@ -468,6 +468,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:stress|strees|stres) (?:fracture|fx|facture|reaction) (?:\w+ ){0,4}(?:ago|in (?:19|20)\d\d|last|back in|before|in college|in high school|\d+ (?:months|years|yrs))",
             r"<not_someone_else>(?:out|off|sidelined|laid up|benched|in a boot|on crutches) (?:\w+ ){0,3}with (?:a |an |my )?"
             r"(?:\w+ ){0,2}<stress_fracture>",  # "I was out for months with a shin stress fracture"
+            r"<not_someone_else>(?:coming back|recovering|returning|back) from (?:a |an |my )?(?:\w+ ){0,2}<stress_fracture>",
         ),
     ),
     # ---- Conservative additions (clinical red flags beyond the article) ----
