@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
-from .models import Chunk
+from .models import Chunk, Sentence
 
 ABOUT_SECTION = "About This Article"
 # The one-value front-matter lines the "About This Article" passage quotes (chunking.py) and `readable` says.
@@ -55,7 +56,9 @@ _ASKS = {
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
         rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|puts? (?:this |it |the article )?out)\b"
-        rf"|\bwho(?:'?s| is) behind\b"),
+        rf"|\bwho(?:'?s| is) behind\b"
+        rf"|\b(?:what|which) (?:web ?site|site|company|organi[sz]ation|brand)(?:'?s| is| was) {_THE_ARTICLE} (?:from|on|by)\b"
+        rf"|\bwhat (?:web ?site|site) is this\W*$"),  # "what site is this from"
     "clinicians": re.compile(
         rf"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|put together|created|is the author)\b"
         rf"|\bauthor(?:s|ed)?\b"
@@ -84,7 +87,8 @@ _AUTHORSHIP = re.compile(
 _VOUCHED = re.compile(r"\b(?:legit\w*|actual|real|proper|qualified|qualifications?|credentials?|credible|trust\w*"
                       r"|bloggers?|blog|random|certified|expert enough)\b")
 _ABOUT_A_PERSON = re.compile(
-    r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\brole\b|\bjob\b|\btitle\b|\bbackground\b|\bbio\b"
+    r"\bwho(?:'?s| is| are| was)\b|\bcredential\w*|\bqualifi\w*|\bdegrees?\b|\bcertifi\w*|\brole\b|\bjob\b|\btitle\b"
+    r"|\bbackground\b|\bbio\b"
     r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
     r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real |actual |proper |qualified )?(?:doctor|surgeon|pt|physio\w*"
     r"|physical therapist|md)\b")
@@ -163,7 +167,25 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
     if experts is not None and about_whom:  # a question about one person, or their standing, also gets the bio
         picks += [(experts, i) for i, s in enumerate(experts.sentences) if any(f" {p.title()} " in f" {s.text} "
                                                                                for p in about_whom)]
-    return picks
+    return picks + _introductions(about_whom, chunks)
+
+
+def _introductions(surnames: set[str], chunks: Sequence[Chunk]) -> list[tuple[Chunk, int]]:
+    """Where the body introduces one of these clinicians by full name and credentials, that introduction, from the
+    name to the sentence's end ("Mary Kimbrough, PT, DPT, OCS, a physical therapist at Hinge Health, and an avid
+    runner."): it says more about who she is than the front matter does ("does she run herself?"). Returned as
+    its passage with that sentence cut to the span, so the citation quotes exactly what is shown."""
+    body = [(chunk, i, sentence) for chunk in chunks if chunk.heading_path[-1] not in (ABOUT_SECTION, EXPERTS_SECTION)
+            for i, sentence in enumerate(chunk.sentences)]
+    found = []
+    for name in (name for name in people(chunks) if name.split()[-1].lower() in surnames):
+        first = next(((c, i, s) for c, i, s in body if f"{name}," in s.text), None)  # the first says who they are
+        if first:
+            chunk, i, sentence = first
+            at = sentence.text.index(f"{name},")
+            span = Sentence(sentence.text[at:], sentence.start + at, sentence.end)
+            found.append((replace(chunk, sentences=(*chunk.sentences[:i], span, *chunk.sentences[i + 1:])), i))
+    return found
 
 
 # The front matter's lines as the "About This Article" passage holds them: "publisher: Hinge Health",

@@ -238,7 +238,7 @@ class Assistant:
         fix = self.engine.speller
         best = None
         for part in question_parts(without_instructions(fix(plain_question(question)) or question)):
-            follows = bool(earlier_user_turns) and is_follow_up(part)
+            follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
                     and self.decline_model.declines(reading.evidence)
@@ -392,6 +392,12 @@ class Assistant:
             if lines:
                 return tuple(lines.values())
         return ()
+
+    def _asks_for_a_source_of_its_own(self, question: str) -> bool:
+        """"is there a source for bursitis too?": a source question that names a subject the article has is read
+        on its own words, not with the topic before it (whose study it does not ask for)."""
+        subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
+        return decline.asks_for_study(question) and any(map(self.engine.lexical.in_corpus, subject))
 
     def _last_answer(self, earlier_user_turns: list[str]) -> Answer | None:
         """The answer to the user's previous turn, re-derived from their own words (usually cached)."""

@@ -59,6 +59,7 @@ def candidates(question: Question, hits: list[Hit], sentence_vectors: dict[str, 
     """Every sentence of the retrieved passages that could answer, with its features: not a reference-list entry
     unless a source is asked for, not the front matter (about.py answers that), not a lead-in on its own."""
     wants_source = asks_for_source(question.query)
+    lead_in_votes = _lead_in_votes(question.votes, hits, labels)
     found = []
     for hit in hits:
         if hit.chunk.kind == "reference" and not wants_source:
@@ -72,7 +73,8 @@ def candidates(question: Question, hits: list[Hit], sentence_vectors: dict[str, 
             if _is_context_only(hit.chunk, i) and not _introduced(hit.chunk, i, labels):
                 continue
             found.append((hit, i, features(question, hit, i, vectors[i], float(own[i]), float(own_words[i]),
-                                           lexical.overlap(question.terms, terms[i]))))
+                                           lexical.overlap(question.terms, terms[i]),
+                                           lead_in_votes.get((hit.chunk.id, i), 0.0))))
     return found
 
 
@@ -160,6 +162,20 @@ def labels_after(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
         if run:
             runs[chunk.id] = run
     return runs
+
+
+def _lead_in_votes(votes: dict[tuple[str, int], float], hits: list[Hit],
+                   labels: dict[str, list[Chunk]]) -> dict[tuple[str, int], float]:
+    """A lead-in answers when the labels of its bullets do (selection.py labels it so), but precedents vote only for
+    the sentences that hold a direct answer: the ranker's `precedent_lead_in` is the mean vote of its bullets'
+    labels, unvoted ones counting 0 ("what are the main reasons runners get hip pain": all six were voted for;
+    "which of those hurts on the outside?": two of six)."""
+    found = {}
+    for hit in hits:
+        last = len(hit.chunk.sentences) - 1
+        if bullets := _introduced(hit.chunk, last, labels):
+            found[(hit.chunk.id, last)] = sum(votes.get((b.id, 0), 0.0) for b in bullets) / len(bullets)
+    return found
 
 
 def _introduced(chunk: Chunk, i: int, labels: dict[str, list[Chunk]]) -> list[Chunk]:

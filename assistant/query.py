@@ -46,8 +46,10 @@ def plain_question(text: str) -> str:
     return _LEAD_IN.sub("", text) or text
 
 
-# Chat shorthand for a word the article uses: "what ref do they use for the bursitis part" asks for a reference.
-_SHORTHAND_FOR = {"ref": "reference", "refs": "references"}
+# Chat shorthand for a word the article uses: "what ref do they use for the bursitis part" asks for a reference,
+# "what about meds" for medication.
+_SHORTHAND_FOR = {"ref": "reference", "refs": "references", "med": "medication", "meds": "medications",
+                  "ppl": "people", "info": "information", "mins": "minutes", "hrs": "hours", "wks": "weeks"}
 _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 

@@ -17,6 +17,7 @@ import re
 from typing import Literal, get_args
 
 from .decline import asks_for_finding, states_quantity
+from .stop_words import ENGLISH_STOP_WORDS
 
 Kind = Literal["amount", "time", "who_source", "comparison", "cause", "how_to", "which", "definition", "yes_no",
                "other"]
@@ -87,6 +88,8 @@ def answers_amount(question: str, sentence: str) -> bool:
     True
     >>> answers_amount("how many sets of squats", "Strength train two to three times per week.")
     False
+    >>> answers_amount("how many are in the hip", "Each hip has two major bursae that may become inflamed.")
+    True
     """
     if _ASKS_FREQUENCY.search(question):
         return bool(_FREQUENCY.search(sentence))
@@ -96,9 +99,11 @@ def answers_amount(question: str, sentence: str) -> bool:
         return True
     if not states_quantity(sentence):
         return False
+    # "how many reps": a count of reps; "how many people": a share answers it; "how many are in the hip": a count of
+    # what the conversation is about
     counted = re.search(r"\bhow many (\w+)", question, re.I)
-    if counted and counted.group(1).lower() not in _UNITS | _PEOPLE:  # "how many people…": a share answers it
-        return counted.group(1).lower().rstrip("s")[:6] in sentence.lower()  # "reps", "stretches", "people"
+    if counted and counted.group(1).lower() not in _UNITS | _PEOPLE | ENGLISH_STOP_WORDS:
+        return counted.group(1).lower().rstrip("s")[:6] in sentence.lower()
     return True
 
 

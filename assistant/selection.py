@@ -48,7 +48,7 @@ FEATURES = (
     "sentence_cosine", "sentence_or_list_cosine", "own_words_cosine", "passage_cosine", "shared_rare_words",
     "inverse_rank", "fused_score", "bm25", "topic_passage", "amount_stated", "amount_fits", "kind_fits",
     "bullet_label", "log_words", "opens_passage", "follow_up", "follow_up_topic_passage", "follow_up_own_words",
-    "precedent_sentence", "precedent_passage", "follow_up_precedent",
+    "precedent_sentence", "precedent_passage", "follow_up_precedent", "precedent_lead_in",
     *(f"passage_{p}" for p in PASSAGE_KINDS),
     *(f"kind_fits_{k}" for k in KINDS),
     *(f"{k}_in_{p}" for k in KINDS for p in PASSAGE_KINDS),
@@ -73,8 +73,9 @@ class Question:
 
 
 def features(question: Question, hit: Hit, i: int, sentence_vector: np.ndarray, own: float, own_words: float,
-             overlap: float) -> np.ndarray:
-    """One candidate sentence (sentence i of the hit's passage) as the ranker reads it."""
+             overlap: float, lead_in_vote: float = 0.0) -> np.ndarray:
+    """One candidate sentence (sentence i of the hit's passage) as the ranker reads it; `lead_in_vote` is the
+    precedents' mean vote for the labels of the bullets it introduces, when it is a list's lead-in."""
     chunk: Chunk = hit.chunk
     text = chunk.sentences[i].text
     kind_fits = fits(question.kind, text)
@@ -85,7 +86,7 @@ def features(question: Question, hit: Hit, i: int, sentence_vector: np.ndarray, 
            math.log1p(len(text.split())), i == 0, question.follow_up, question.follow_up and topic,
            own_words if question.follow_up else 0.0, question.votes.get((chunk.id, i), 0.0),
            max((v for (c, _), v in question.votes.items() if c == chunk.id), default=0.0),
-           question.votes.get((chunk.id, i), 0.0) if question.follow_up else 0.0]
+           question.votes.get((chunk.id, i), 0.0) if question.follow_up else 0.0, lead_in_vote]
     row += [chunk.kind == p for p in PASSAGE_KINDS]
     row += [question.kind == k and kind_fits for k in KINDS]
     row += [question.kind == k and chunk.kind == p for k in KINDS for p in PASSAGE_KINDS]
@@ -111,8 +112,26 @@ class SentenceRanker:
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> SentenceRanker:
+        """A model fitted before a feature was added scores as it did: the new feature gets weight 0 (what
+        `calibrate` needs to answer earlier turns while it refits)."""
         data = json.loads(path.read_text())
-        return cls(np.array(data["weights"]), np.array(data["centre"]), np.array(data["scale"]), float(data["bias"]))
+        weights, centre, scale = (np.array(data[key]) for key in ("weights", "centre", "scale"))
+        fitted = data["features"][:-1]  # the named features; then the question·sentence products
+        if fitted != list(FEATURES):
+            if set(fitted) - set(FEATURES):
+                raise ValueError(f"{path} was fitted on features this code no longer computes: run "
+                                 f"`python -m assistant calibrate`.")
+            products = len(weights) - len(fitted)
+            at = [FEATURES.index(name) for name in fitted] + [len(FEATURES) + j for j in range(products)]
+            weights, centre, scale = (_spread(old, at, len(FEATURES) + products, fill)
+                                      for old, fill in ((weights, 0.0), (centre, 0.0), (scale, 1.0)))
+        return cls(weights, centre, scale, float(data["bias"]))
+
+
+def _spread(values: np.ndarray, at: list[int], size: int, fill: float) -> np.ndarray:
+    spread = np.full(size, fill)
+    spread[at] = values
+    return spread
 
 
 def fit(rows: Sequence[np.ndarray], labels: Sequence[bool]) -> SentenceRanker:

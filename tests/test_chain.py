@@ -291,3 +291,25 @@ def test_an_explained_bullet_under_a_lead_in_stays_a_bullet_with_its_explanation
             label = max(j for j in labels if j < i)
             assert answer.citations[sentence.citations[0] - 1].chunk_id == \
                 answer.citations[answer.sentences[label].citations[0] - 1].chunk_id, texts
+
+
+def test_a_ranker_fitted_before_a_feature_was_added_loads_with_that_feature_weighing_nothing(tmp_path):
+    """`calibrate` answers earlier turns with the committed ranker while it refits it: after a feature is added to
+    the code, the committed model must still load and score as it did; one with a feature the code lacks must not."""
+    import numpy as np
+
+    from assistant import selection
+
+    data = json.loads(selection.MODEL_FILE.read_text())
+    i = data["features"].index("precedent_lead_in")
+    older = {**data, **{key: data[key][:i] + data[key][i + 1:] for key in ("features", "weights", "centre", "scale")}}
+    (tmp_path / "older.json").write_text(json.dumps(older))
+    loaded = selection.SentenceRanker.load(tmp_path / "older.json")
+    rows = np.random.default_rng(0).normal(size=(5, len(data["weights"])))
+    kept = np.delete(np.arange(len(data["weights"])), i)
+    expected = ((rows[:, kept] - np.array(older["centre"])) / np.array(older["scale"])) @ np.array(older["weights"])
+    assert np.allclose(loaded.scores(rows), expected + older["bias"])
+    (tmp_path / "newer.json").write_text(json.dumps({**data, "features": ["a_feature_from_the_future",
+                                                                          *data["features"]]}))
+    with pytest.raises(ValueError, match="calibrate"):
+        selection.SentenceRanker.load(tmp_path / "newer.json")

@@ -146,6 +146,11 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["anyone else check it over", "and when's it from"], ["Published on Mar 26, 2024."], [*CLINICIAN, "published:"]),
     (["which company put out this hip pain article"], ["Published by Hinge Health."], [*CLINICIAN, "says"]),
     (["who's behind this article", "did a doctor check it"], ["Jonathan Lee"], [PUBLISHER, "See a doctor"]),
+    (["what site is this from"], ["Published by Hinge Health."], [*CLINICIAN, "exercise therapy"]),  # spent split 21
+    (["which website is this article on"], ["Published by Hinge Health."], CLINICIAN),
+    (["does the physio quoted in here actually run herself"],  # the body's introduction says so (spent split 21)
+     ["Mary Kimbrough, PT, DPT, OCS, a physical therapist at Hinge Health, and an avid runner."],
+     ["Jonathan Lee", "Runners who come in"]),
 ])
 def test_who_wrote_reviewed_or_published_it_and_when_get_just_those_lines(assistant, turns, shown, not_shown):
     """Not the whole front matter, the reference list's authors, or a decline."""
@@ -318,3 +323,30 @@ def test_when_was_it_out_and_whered_they_get_that_are_read_as_asked(assistant):
     *_, source = talk(assistant, "what is piriformis syndrome", "where'd they get the info on that")
     assert "Hicks" in source.text, source.text
     assert not assistant.answer("when is it ok to go out running again").text.startswith(DATE)
+
+
+def test_meds_is_chat_shorthand_for_medication(assistant):
+    """"what about meds" after a question about icing was declined as a new subject the article lacks (spent split
+    21): "meds" is a word the article uses, in full."""
+    *_, meds = talk(assistant, "my hip is sore after my long run, what can i do at home", "how long do i ice it for",
+                    "what about meds")
+    assert meds.status == "answered" and "ibuprofen" in meds.text, meds.text
+
+
+def test_follow_ups_about_a_count_a_study_or_a_person_just_named_are_answered(assistant):
+    """"how many are in the hip" after bursae was declined for want of a number of "are"s; "what year" after a
+    study got the clinicians' bios; "what are his degrees" after Dr. Lee got every bio (spent training file m)."""
+    *_, count = talk(assistant, "whats a bursa", "how many are in the hip")
+    assert count.status == "answered" and "Each hip has two major bursae" in count.text, count.text
+    *_, year = talk(assistant, "does hip strength make you run more efficiently", "what study", "what year")
+    assert "(2018)" in year.text and "Dr. Peterson" not in year.text, year.text
+    *_, degrees = talk(assistant, "who is dylan peterson", "and jonathan lee?", "what are his degrees")
+    assert "MD, MBA" in degrees.text and "Peterson" not in degrees.text, degrees.text
+
+
+def test_a_list_question_worded_unlike_its_lead_in_still_gets_the_list(assistant):
+    """"what are the main reasons…" shares no word with "Some common causes of hip pain include:"; the precedents
+    that voted for every label of its bullets now vote for the lead-in too (compose._lead_in_votes)."""
+    answer = assistant.answer("what are the main reasons runners get hip pain")
+    items = {s.text for s in answer.sentences if s.is_item}
+    assert {"Muscle strain.", "Piriformis syndrome.", "Hip osteoarthritis (OA)."} <= items, answer.text
