@@ -149,8 +149,10 @@ def fit(rows: Sequence[np.ndarray], labels: Sequence[bool]) -> SentenceRanker:
 # -- fitting ------------------------------------------------------------------------------------------------
 TRAINED_ON = ("dev_singles", "dev2", "dev_conversations", "sealed", "sealed2", "sealed3", "sealed4", "sealed5",
               "sealed6", "sealed7", "sealed8", "sealed9", "sealed10", "sealed11", "sealed12", "sealed13",
-              "sealed14", "sealed15", "sealed16", "sealed17", "train_a", "train_b", "train_c", "train_d", "train_e",
-              "train_f", "train_g", "train_h", "train_i")
+              "sealed14", "sealed15", "sealed16", "sealed17", "sealed18", "sealed19", "sealed20", "sealed21",
+              "train_a", "train_b", "train_c", "train_d", "train_e",
+              "train_f", "train_g", "train_h", "train_i", "train_j", "train_k", "train_l",
+              "train_m")
 
 
 def training_files(folder: Path) -> list[Path]:
