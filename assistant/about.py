@@ -44,7 +44,8 @@ EXPERTS_SECTION = "Our Hinge Health Experts"
 
 _THE_ARTICLE = r"(?:this|it|the article|this article|the piece|this piece|the page|this page|the post|this post)"
 _CLINICIAN = r"(?:pts?|physios?|physiotherapists?|physical therapists?|therapists?|doctors?|clinicians?|experts?)"
-_NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|paper|research|reference|journal|trial|survey|source)\b")
+_NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|papers?|research|references?|journals?|trials?|surveys?|sources?"
+                               r"|review of)\b")
 _ASKS = {
     "published": re.compile(
         rf"\bwhen(?: (?:was|did|is|were)|'?d) {_THE_ARTICLE}\b.*\b(?:publ\w*|writ\w*|come out|came out|post\w*|releas\w*"
@@ -93,6 +94,12 @@ _ABOUT_A_PERSON = re.compile(
     r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real |actual |proper |qualified )?(?:doctor|surgeon|pt|physio\w*"
     r"|physical therapist|md)\b")
 _WORD = re.compile(r"[a-z]+")
+# "which one is the surgeon?", "who's the physio": the clinician by their role (as the front matter words it)
+_ROLES = {"surgeon": "surgeon", "orthopedic surgeon": "surgeon", "ortho": "surgeon", "md": "surgeon",
+          "doctor": "surgeon", "physical therapist": "physical therapist", "pt": "physical therapist",
+          "physio": "physical therapist", "physiotherapist": "physical therapist"}
+_WHICH_ROLE = re.compile(rf"\b(?:which|who)(?: one| of (?:them|the \w+))?(?:'?s| is| was)(?: the| a| an)?"
+                         rf" ({'|'.join(sorted(_ROLES, key=len, reverse=True))})\W*$")
 
 
 _PRONOUN = re.compile(r"\b(?:she|he|her|him|hers|his)\b")
@@ -131,6 +138,8 @@ def asked_about(question: str, people: Sequence[str] = (),
         found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
     if "reviewers" in found and (role := re.search(r"\b(medical|clinical)\b", text)):
         found[found.index("reviewers")] = f"{role[1]} reviewer"  # "and the clinical reviewer?": that one, and who
+    if (which := _WHICH_ROLE.search(text)) and not about_a_study:
+        found.append(_ROLES[which[1]])  # "which one is the surgeon?": that clinician's line, with the name
     if _AUTHORSHIP.search(text) and not about_a_study:
         found = ["publisher", "clinicians", *(f for f in found if f not in ("publisher", "clinicians"))]
     words = set(_WORD.findall(text))
@@ -150,7 +159,7 @@ def answer_lines(asked: Sequence[str], chunks: Sequence[Chunk]) -> list[tuple[Ch
         return picks
     if "quoted" in asked and (quoted := most_quoted(chunks)):
         asked = (*asked, quoted)  # "which PT do they keep quoting?": that clinician's line and bio
-    roles = [role for role in asked if role.endswith(" reviewer")]  # "medical reviewer": that one reviewer
+    roles = [role for role in asked if role.endswith(" reviewer") or role in _ROLES.values()]  # that one reviewer
     for i, sentence in enumerate(about.sentences):
         text = sentence.text
         wanted = (("published" in asked and text.startswith("published:"))

@@ -46,6 +46,7 @@ DECLINE_MESSAGE = (
 )
 DOCTOR_SECTION = "When to See a Doctor for Hip Pain"
 CACHE_SIZE = 1024
+ON_THE_TOPIC_WORDS = 6  # a question this short that only names what was just said continues it
 MAX_SOURCED_CLAIMS = 3  # "what study is that from?" shows at most this many claims, each with its reference
 # The words that ask where a claim comes from, not what it is about: "is there a SOURCE for it band too?"
 _ASKING_FOR_A_SOURCE = frozenset({"source", "sources", "study", "studies", "info", "information", "research",
@@ -239,7 +240,12 @@ class Assistant:
         best = None
         for part in question_parts(without_instructions(fix(plain_question(question)) or question)):
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
-            reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
+            if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS
+                    and (topic := self.topic(earlier_user_turns)) and self._on_the_topic(part, topic)):
+                reading = self._reading(part, topic, continues=True, leave_out=leave_out)  # "what kind of stretches?"
+                follows = True
+            else:
+                reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
                     and self.decline_model.declines(reading.evidence)
                     and (topic := self.topic(earlier_user_turns))):
@@ -392,6 +398,13 @@ class Assistant:
             if lines:
                 return tuple(lines.values())
         return ()
+
+    def _on_the_topic(self, question: str, topic: Topic) -> bool:
+        """"what kind of stretches?" after the warm-up tip: a short question whose every subject word the passages
+        just cited use ("dynamic stretches such as…") asks about them, though it has words of its own."""
+        subject = set(tokenize([" ".join(own_subject(question))])[0])
+        said = set().union(*(terms for chunk_id in topic.chunk_ids for terms in self.engine.lexical.sentence_terms[chunk_id]))
+        return bool(subject) and subject <= said
 
     def _asks_for_a_source_of_its_own(self, question: str) -> bool:
         """"is there a source for bursitis too?": a source question that names a subject the article has is read

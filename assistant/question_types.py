@@ -26,7 +26,10 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in (
     ("amount", r"\bhow (many|much|long|often|far|soon|frequently)\b|\bwhat (dose|dosage|amount)\b|"
                r"\b(how many|number of) (times|days|reps|sets|minutes|weeks)\b"),
-    ("time", r"\bwhen\b|\bwhat time\b|\b(at night|in the morning|time of day|particular time)\b"),
+    # "when should i…", "so when can i run again", "when?" ask for a time; "how can i prevent it when running" and
+    # "is it worse when i stop?" only set the scene
+    ("time", r"^\W*(\w+ ){0,2}when\b|\bwhen (should|can|could|do|does|did|is|are|will|would|was|were|to|might|"
+             r"may|shall)\b|\bwhen\W*$|\bwhat time\b|\b(at night|in the morning|time of day|particular time)\b"),
     ("who_source", r"\bwho\b|\b(author|wrote|written|reviewed|reviewer|publish\w*|source|sources|stud(y|ies)|"
                    r"research|reference\w*|cite[sd]?|citation|journal|paper)\b|\bwhat (date|year)\b"),
     ("comparison", r"\b(vs\.?|versus|better|worse|difference|differ|compared?|comparison|or should i|same as|"
@@ -46,7 +49,11 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = tuple((kind, re.compile(pa
 
 
 def kind_of(question: str) -> Kind:
-    """The first kind whose words the question uses, in order of how much they constrain the answer."""
+    """The first kind whose words the question uses, in order of how much they constrain the answer.
+
+    >>> kind_of("when should i see a doctor"), kind_of("how can i prevent hip pain when running")
+    ('time', 'how_to')
+    """
     text = question.lower().replace("’", "'")
     if asks_for_finding(text):
         return "other"  # "what did the study find": a finding, not a source

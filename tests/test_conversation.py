@@ -148,6 +148,8 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["who's behind this article", "did a doctor check it"], ["Jonathan Lee"], [PUBLISHER, "See a doctor"]),
     (["what site is this from"], ["Published by Hinge Health."], [*CLINICIAN, "exercise therapy"]),  # spent split 21
     (["which website is this article on"], ["Published by Hinge Health."], CLINICIAN),
+    (["who's behind this article", "which one is the surgeon"], ["Jonathan Lee, MD, MBA"],  # spent split 22
+     ["Kimbrough", "Peterson", PUBLISHER]),
     (["does the physio quoted in here actually run herself"],  # the body's introduction says so (spent split 21)
      ["Mary Kimbrough, PT, DPT, OCS, a physical therapist at Hinge Health, and an avid runner."],
      ["Jonathan Lee", "Runners who come in"]),
@@ -350,3 +352,17 @@ def test_a_list_question_worded_unlike_its_lead_in_still_gets_the_list(assistant
     answer = assistant.answer("what are the main reasons runners get hip pain")
     items = {s.text for s in answer.sentences if s.is_item}
     assert {"Muscle strain.", "Piriformis syndrome.", "Hip osteoarthritis (OA)."} <= items, answer.text
+
+
+def test_a_short_question_that_names_only_what_was_just_said_continues_it(assistant):
+    """"what kind of stretches?" after the warm-up tip asks about its "dynamic stretches", not about stretching in
+    general (spent split 22 got the cool-down's static stretches)."""
+    *_, kind = talk(assistant, "do i really need to warm up before running", "what kind of stretches")
+    assert "high knees and butt kicks" in kind.text and "static stretches" not in kind.text, kind.text
+
+
+def test_who_wrote_a_review_in_the_references_is_about_that_review_not_the_article(assistant):
+    """"references" and "review of" name a study as "reference" did; the article's own authorship is not asked
+    (spent split 22 got the publisher and the clinicians)."""
+    answer = assistant.answer("is there a general review of hip injuries in running in the references? who wrote it")
+    assert "Paluska, S. A. (2005)" in answer.text and "Published by Hinge Health." not in answer.text, answer.text
