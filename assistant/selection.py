@@ -152,7 +152,7 @@ TRAINED_ON = ("dev_singles", "dev2", "dev_conversations", "sealed", "sealed2", "
               "sealed14", "sealed15", "sealed16", "sealed17", "sealed18", "sealed19", "sealed20", "sealed21",
               "train_a", "train_b", "train_c", "train_d", "train_e",
               "train_f", "train_g", "train_h", "train_i", "train_j", "train_k", "train_l",
-              "train_m")
+              "train_m", "sealed22", "sealed23")
 
 
 def training_files(folder: Path) -> list[Path]:
