@@ -412,6 +412,18 @@ class Assistant:
         subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
         return decline.asks_for_study(question) and any(map(self.engine.lexical.in_corpus, subject))
 
+    def _shown_whole(self, earlier_user_turns: list[str]) -> frozenset[str]:
+        """The passages an earlier answer of this conversation showed every sentence of (re-derived from the user's
+        own turns, usually cached): a follow-up on one of them needs only the sentence that answers it and its
+        label, not the passage again."""
+        whole = set()
+        for i, turn in enumerate(earlier_user_turns):
+            earlier = self.answer(turn, earlier_user_turns[:i])
+            shown = {s.text for s in earlier.sentences} if earlier.status == "answered" else set()
+            whole.update(chunk.id for chunk in self._cited_chunks(earlier) if shown
+                         and all(s.text in shown for s in chunk.sentences))
+        return frozenset(whole)
+
     def _last_answer(self, earlier_user_turns: list[str]) -> Answer | None:
         """The answer to the user's previous turn, re-derived from their own words (usually cached)."""
         return self.answer(earlier_user_turns[-1], earlier_user_turns[:-1]) if earlier_user_turns else None
@@ -483,8 +495,8 @@ class Assistant:
             sentences, citations = verified(generated.sentences, generated.citations, self.engine.document,
                                             self.support)
         if not sentences and not lines:
-            question = self.question(turn.question, turn.user_turns, turn.query, turn.query_vector, turn.topic,
-                                     turn.votes)
+            question = replace(self.question(turn.question, turn.user_turns, turn.query, turn.query_vector,
+                                             turn.topic, turn.votes), just_shown=self._shown_whole(turn.user_turns))
             composed = compose(question, turn.hits, self.engine.sentence_vectors, self.engine.lexical,
                                self.engine.document, self.ranker, self.settings.max_sentences,
                                self.settings.max_words, self.engine.chunks)

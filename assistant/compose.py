@@ -46,7 +46,7 @@ def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.
         return Composed((), ())
     scores = ranker.scores(np.stack([row for _, _, row in found]))
     ranked = sorted(((float(score), hit.chunk, i) for (hit, i, _), score in zip(found, scores)), key=lambda c: -c[0])
-    chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words)
+    chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words, question.just_shown)
     lead = _lead_in_first(chosen, lead, labels)
     if asks_for_source(question.query):
         _add_sources(chosen, chunks or [hit.chunk for hit in hits], document)
@@ -79,8 +79,8 @@ def candidates(question: Question, hits: list[Hit], sentence_vectors: dict[str, 
 
 
 def _select(ranked: list[tuple[float, Chunk, int]], sentence_vectors: dict[str, np.ndarray], document: Document,
-            labels: dict[str, list[Chunk]], max_sentences: int, max_words: int
-            ) -> tuple[dict[tuple[str, int], Chunk], set[tuple[str, int]]]:
+            labels: dict[str, list[Chunk]], max_sentences: int, max_words: int,
+            just_shown: frozenset[str] = frozenset()) -> tuple[dict[tuple[str, int], Chunk], set[tuple[str, int]]]:
     """The best candidate with its context, then others close to it in score and not saying the same thing,
     within the length limits; and which of the chosen sentences make up the lead."""
     best = ranked[0][0]
@@ -94,7 +94,7 @@ def _select(ranked: list[tuple[float, Chunk, int]], sentence_vectors: dict[str, 
         vector = sentence_vectors[chunk.id][i]
         if any(float(vector @ other) > REDUNDANT for other in picked_vectors):
             continue
-        unit = _with_context(chunk, i)
+        unit = _with_context(chunk, i, whole=chunk.id not in just_shown)
         new = [j for j in unit if (chunk.id, j) not in chosen]
         items = [b for b in _introduced(chunk, i, labels) if (b.id, 0) not in chosen]
         added_words = sum(len(chunk.sentences[j].text.split()) for j in new) + \
@@ -188,13 +188,15 @@ def _is_context_only(chunk: Chunk, i: int) -> bool:
     return chunk.kind != "list" and chunk.sentences[i].text.endswith(":")
 
 
-def _with_context(chunk: Chunk, i: int) -> list[int]:
-    """The sentence indices that must go with sentence i for it to make sense."""
-    whole = list(range(len(chunk.sentences)))
+def _with_context(chunk: Chunk, i: int, whole: bool = True) -> list[int]:
+    """The sentence indices that must go with sentence i for it to make sense; a short bullet whole, unless the
+    last answer just showed it whole (`whole=False`: "what if i dont have time for those?" after the warm-up tip
+    gets its label and the sentence that answers, not the same 75 words again)."""
+    every = list(range(len(chunk.sentences)))
     if chunk.kind == "list":
-        return whole  # a list is shown whole, with its lead-in
-    if chunk.kind == "bullet" and sum(len(s.text.split()) for s in chunk.sentences) <= WHOLE_BULLET_WORDS:
-        return whole  # the article's bullets are short, self-contained answers ("Apply ice. …")
+        return every  # a list is shown whole, with its lead-in
+    if whole and chunk.kind == "bullet" and sum(len(s.text.split()) for s in chunk.sentences) <= WHOLE_BULLET_WORDS:
+        return every  # the article's bullets are short, self-contained answers ("Apply ice. …")
     if chunk.kind == "bullet" and i == 0 and len(chunk.sentences) > 1:
         i = 1  # the label matched: show it with the sentence that explains it
     needed = {i}

@@ -366,3 +366,14 @@ def test_who_wrote_a_review_in_the_references_is_about_that_review_not_the_artic
     (spent split 22 got the publisher and the clinicians)."""
     answer = assistant.answer("is there a general review of hip injuries in running in the references? who wrote it")
     assert "Paluska, S. A. (2005)" in answer.text and "Published by Hinge Health." not in answer.text, answer.text
+
+
+def test_a_follow_up_on_a_passage_already_shown_whole_gets_the_sentence_that_answers_not_the_passage_again(assistant):
+    """Issue 13's "whole 70–80-word passages come back for a narrow sub-question": the warm-up tip, shown whole
+    for the first turn, came back whole for each follow-up."""
+    first, kind, busy = talk(assistant, "do i really need to warm up before running", "what kind of stretches",
+                             "what if i dont have time for those")
+    assert "One of the advantages of running" in first.text
+    for answer, said in ((kind, "high knees and butt kicks"), (busy, "Even just walking for five minutes")):
+        assert said in answer.text and "One of the advantages of running" not in answer.text, answer.text
+        assert answer.sentences[0].text == "Warm-up." and answer.sentences[0].is_item  # its label, as a bullet
