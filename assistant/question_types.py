@@ -70,7 +70,7 @@ _PERSON = re.compile(r"\b(Dr\.|PT|DPT|MD|says|said|physical therapist|surgeon|re
                      r"[A-Z][a-z]+, [A-Z]\.)", re.U)
 
 
-_ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times\b|\bhow many (days|sessions|runs|workouts)\b.*"
+_ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times?\b|\bhow many (days|sessions|runs|workouts)\b.*"
                              r"\b(a|per|each|every) (day|week|month)\b", re.I)
 _ASKS_DURATION = re.compile(r"\bhow (long|soon)\b|\b(until|til+) when\b|\bhow many (seconds|minutes|hours|days|weeks|"
                             r"months|years)\b", re.I)
@@ -96,6 +96,8 @@ def answers_amount(question: str, sentence: str) -> bool:
     >>> answers_amount("how many sets of squats", "Strength train two to three times per week.")
     False
     >>> answers_amount("how many are in the hip", "Each hip has two major bursae that may become inflamed.")
+    True
+    >>> answers_amount("how many time in a week i do it", "Start once or twice a week and build up to daily.")
     True
     """
     if _ASKS_FREQUENCY.search(question):
