@@ -8,6 +8,7 @@ prompt or model output can reach the user once it has fired.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -130,6 +131,12 @@ def user_turns(history: Iterable) -> list[str]:
     return turns
 
 
+def _subject_terms(question: str) -> list[str]:
+    """The stemmed words a source question names its subject with, not those asking for a source: "is there a
+    SOURCE for IT BAND too?" → it, band."""
+    return tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
+
+
 class Assistant:
     def __init__(self, engine: Engine | None = None, decline_model: decline.DeclineModel | None = None,
                  chat_model: BaseChatModel | None = None, ranker: SentenceRanker | None = None):
@@ -237,19 +244,19 @@ class Assistant:
         whose questions are no precedent (the ranker is fitted on each file with its own precedents left out).
         """
         fix = self.engine.speller
+        topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best = None
         for part in question_parts(without_instructions(fix(plain_question(question)) or question)):
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
-            if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS
-                    and (topic := self.topic(earlier_user_turns)) and self._on_the_topic(part, topic)):
-                reading = self._reading(part, topic, continues=True, leave_out=leave_out)  # "what kind of stretches?"
+            if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
+                    and self._on_the_topic(part, topic())):
+                reading = self._reading(part, topic(), continues=True, leave_out=leave_out)  # "what kind of stretches?"
                 follows = True
             else:
-                reading = self._reading(part, self.topic(earlier_user_turns) if follows else None, leave_out=leave_out)
+                reading = self._reading(part, topic() if follows else None, leave_out=leave_out)
             if (earlier_user_turns and not follows and len(part.split()) <= MAX_FOLLOW_UP_WORDS
-                    and self.decline_model.declines(reading.evidence)
-                    and (topic := self.topic(earlier_user_turns))):
-                continued = self._reading(part, topic, continues=True, leave_out=leave_out)
+                    and self.decline_model.declines(reading.evidence) and topic()):
+                continued = self._reading(part, topic(), continues=True, leave_out=leave_out)
                 if not self.decline_model.declines(continued.evidence):
                     reading = continued
             if best is None or reading.evidence.strength > best.evidence.strength:
@@ -374,7 +381,7 @@ class Assistant:
         entries = {c.number for c in earlier.citations if c.heading_path[-1] == REFERENCES_HEADING}
         sourced = [s.text for s in earlier.sentences if entries & set(s.citations)
                    or self.engine.document.references_for(s.text)]  # the claims shown with a study, and the studies
-        subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
+        subject = _subject_terms(question)
         if set(filter(self.engine.lexical.in_corpus, subject)) - set(tokenize([" ".join(sourced)])[0]):
             return None  # "is there a source for it band too?" after an arthritis study: a subject of its own
         cited = self._cited_chunks(earlier)
@@ -403,14 +410,14 @@ class Assistant:
         """"what kind of stretches?" after the warm-up tip: a short question whose every subject word the passages
         just cited use ("dynamic stretches such as…") asks about them, though it has words of its own."""
         subject = set(tokenize([" ".join(own_subject(question))])[0])
-        said = set().union(*(terms for chunk_id in topic.chunk_ids for terms in self.engine.lexical.sentence_terms[chunk_id]))
+        terms = self.engine.lexical.sentence_terms
+        said = set().union(*(sentence for chunk_id in topic.chunk_ids for sentence in terms[chunk_id]))
         return bool(subject) and subject <= said
 
     def _asks_for_a_source_of_its_own(self, question: str) -> bool:
         """"is there a source for bursitis too?": a source question that names a subject the article has is read
         on its own words, not with the topic before it (whose study it does not ask for)."""
-        subject = tokenize([" ".join(w for w in own_subject(question) if w not in _ASKING_FOR_A_SOURCE)])[0]
-        return decline.asks_for_study(question) and any(map(self.engine.lexical.in_corpus, subject))
+        return decline.asks_for_study(question) and any(map(self.engine.lexical.in_corpus, _subject_terms(question)))
 
     def _shown_whole(self, earlier_user_turns: list[str]) -> frozenset[str]:
         """The passages an earlier answer of this conversation showed every sentence of (re-derived from the user's
@@ -419,9 +426,10 @@ class Assistant:
         whole = set()
         for i, turn in enumerate(earlier_user_turns):
             earlier = self.answer(turn, earlier_user_turns[:i])
-            shown = {s.text for s in earlier.sentences} if earlier.status == "answered" else set()
-            whole.update(chunk.id for chunk in self._cited_chunks(earlier) if shown
-                         and all(s.text in shown for s in chunk.sentences))
+            if earlier.status == "answered":
+                shown = {s.text for s in earlier.sentences}
+                whole.update(chunk.id for chunk in self._cited_chunks(earlier)
+                             if all(s.text in shown for s in chunk.sentences))
         return frozenset(whole)
 
     def _last_answer(self, earlier_user_turns: list[str]) -> Answer | None:

@@ -189,9 +189,9 @@ def _is_context_only(chunk: Chunk, i: int) -> bool:
 
 
 def _with_context(chunk: Chunk, i: int, whole: bool = True) -> list[int]:
-    """The sentence indices that must go with sentence i for it to make sense; a short bullet whole, unless the
-    last answer just showed it whole (`whole=False`: "what if i dont have time for those?" after the warm-up tip
-    gets its label and the sentence that answers, not the same 75 words again)."""
+    """The sentence indices that must go with sentence i for it to make sense; a short bullet whole, unless an
+    earlier answer of the conversation showed it whole (`whole=False`: "what if i dont have time for those?" after
+    the warm-up tip gets its label and the sentence that answers, not the same 75 words again)."""
     every = list(range(len(chunk.sentences)))
     if chunk.kind == "list":
         return every  # a list is shown whole, with its lead-in

@@ -70,7 +70,7 @@ class Question:
     topic_ids: frozenset[str]
     votes: dict[tuple[str, int], float] = field(default_factory=dict)  # sentence → cosine of a near labelled
     # question it answered (precedent.py)
-    just_shown: frozenset[str] = frozenset()  # the passages the last answer showed whole (compose shows less of them)
+    just_shown: frozenset[str] = frozenset()  # passages an earlier answer showed whole (compose shows less of them)
 
 
 def features(question: Question, hit: Hit, i: int, sentence_vector: np.ndarray, own: float, own_words: float,
