@@ -52,6 +52,14 @@ def test_question_vectors_equal_the_index_vectors(engine, embedder):
     assert np.allclose(engine.embedder.encode(questions), embedder.encode(questions), atol=1e-5)
 
 
+def test_the_export_runs_each_layers_attention_as_one_fused_kernel(built_settings, embedder):
+    """ONNX Runtime's optimizer fused the traced attention (a transformers upgrade that changes the traced pattern
+    would silently leave the slower unfused graph): one Attention node per layer, one embedding layer norm."""
+    ops = [node.op_type for node in onnx.load(str(built_settings.encoder_path)).graph.node]
+    layers = embedder.model[0].auto_model.config.num_hidden_layers
+    assert (ops.count("Attention"), ops.count("EmbedLayerNormalization")) == (layers, 1), sorted(set(ops))
+
+
 def test_a_missing_or_foreign_encoder_is_refused_with_the_command_that_fixes_it(built_settings, tmp_path):
     missing = QueryEncoder(tmp_path / "nowhere.onnx")
     with pytest.raises(IndexNotReady, match="python -m assistant index"):
