@@ -47,6 +47,7 @@ POSITIVES: list[tuple[str, str]] = [
     ("severe_pain", "hip pain interferes with my daily life"),
     ("severe_pain", "i can barely get out of bed because of my hip"),
     ("severe_pain", "worst pain of my life"),
+    ("severe_pain", "the worst part is the pain, it's unbearable"),
     ("severe_pain", "my hip is killing me"),
     ("severe_pain", "it never stops hurting"),
     ("severe_pain", "the pain is so bad I can't sleep"),
@@ -265,6 +266,10 @@ NEGATIVES: list[tuple[str, str]] = [
     ("look_alike", "I have a bad habit of popping my knuckles"),
     ("look_alike", "I was shivering at the start line"),
     ("look_alike", "my calves are sore"),
+    # idioms read off the answer files' runners (session 15): a figure of speech, a pain reliever, a prevention wish
+    ("look_alike", "honestly the worst part of being hurt is missing my runs. is that normal lol"),
+    ("look_alike", "which of those actually builds my hip up vs just numbing it"),
+    ("look_alike", "what other things can i do to keep my hip from getting worse during the block"),
     # everyday runner questions the assistant exists for
     ("everyday", "What are the best stretches for hip pain after running?"),
     ("everyday", "How long should I rest my hip before running again?"),

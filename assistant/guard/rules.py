@@ -111,6 +111,8 @@ _TERMS = {
     # A worry, not a report: "will running make it worse?", "scared of making my hip worse".
     "not_a_worry": _not_after("make", "make my", "of making", "of making my", "without making", "avoid making",
                               "am i making", "will", "would", "could", "might"),
+    # An idiom, not severity: "the worst part of being hurt is missing my runs", "worst thing about it".
+    "not_worst_idiom": r"(?! (?:part|parts|thing|things|bit|bits) (?:of|about|is|was))",
     # Ahead, not now: "is it gonna be worse at night?", "it might get worse".
     "not_ahead": r"(?!(?:gonna|going to|will|would|might|could|may) )",
     # Not an illness: "marathon fever", "cabin fever".
@@ -221,11 +223,11 @@ RULES: tuple[Rule, ...] = (
         source="Article, When to See a Doctor: 'Pain that is severe, unrelenting, or interferes with daily tasks'.",
         patterns=(
             r"<pain> ~ (?:sever(?:e|ly)?|servere|excr\w+|exrucia\w*|unbear\w*|unbare\w*|agoni[sz]\w*|agony|intolerable"
-            r"|crippling|debilitating|unrelenting|relentless|the worst|worst|insane|unreal|extreme|horrendous"
-            r"|torture|brutal|terrible|horrible|awful)",
+            r"|crippling|debilitating|unrelenting|relentless|the worst|worst<not_worst_idiom>|insane|unreal|extreme"
+            r"|horrendous|torture|brutal|terrible|horrible|awful)",
             r"(?:sever(?:e|ly)?|servere|excr\w+|exrucia\w*|unbear\w*|agoni[sz]\w*|intolerable|crippling|debilitating"
-            r"|unrelenting|relentless|worst|extreme|horrendous|terrible|horrible|awful|constant|nonstop|non stop"
-            r"|never ending|continuous|persistent) ~ <pain>",
+            r"|unrelenting|relentless|worst<not_worst_idiom>|extreme|horrendous|terrible|horrible|awful|constant|nonstop"
+            r"|non stop|never ending|continuous|persistent) ~ <pain>",
             r"(?:it|its|it is|this|hip|my hip) ~ (?:severe|excr\w+|unbearable|agoni[sz]ing|intolerable|crippling"
             r"|debilitating|agony)(?! (?:training|workout|session|plan|block|schedule|heat|weather|cold|humidity"
             r"|hills?|course))",
@@ -308,7 +310,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         category="not_improving",
         paired=(
-            r"(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten|been getting) (?:\w+ )?"
+            r"(?<!from )(?<!stop it )(?<!prevent it )(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting"
+            r"|only gotten|been getting) (?:\w+ )?"
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
             r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?<!better )or worse|worse if anything|if anything (?:its |it is |it s )?worse"
@@ -397,7 +400,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:to|into) <my> <leg>",  # not the IT band, "tight from hip to knee"
             r"down (?:the (?:back|side|front|outside) of )?(?:my|his|her) (?:legs?|thighs?|calf|calves|shins?|foot)",
             r"sciatic\w*",
-            r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?(?! (?:about|to|inside|with))|tingl\w*(?! with (?:excitement|nerves))"
+            r"<not_upper_body>(?:numb(?:ness|nes|ed|ing|s)?(?! (?:about|to|inside|with|it|the pain|pain|cream|spray|gel|agent)\b)|tingl\w*(?! with (?:excitement|nerves))"
             r"|pins and needles(?! (?:waiting|about|over|for|all week)))"
             r"(?! (?:in|on) (?:my |both )?(?:hands?|fingers?|arms?|face|lips?))",
             r"dead leg|leg (?:feels |is |goes |went |going )dead|(?:leg|foot|feet|thigh) (?:keeps )?"
