@@ -1,0 +1,107 @@
+"""Three exports of the query encoder, timed on the same unique questions in one process, interleaved:
+
+- `plain`: the transformer traced as transformers runs it (scaled-dot-product attention), no fusion — the export
+  before session 15;
+- `fused`: what `Embedder.export` writes now — traced with plain ("eager") attention, which ONNX Runtime's
+  transformer optimizer fuses into one Attention kernel per layer;
+- `int8`: `fused` with its MatMul weights quantized to int8 per channel (dynamic quantization). Measured, not
+  shipped: the eval's retrieval recall@3 and key facts dropped with it (bench/README.md).
+
+`python bench/encoder_exports.py [--rounds 6]`: one thread per session, as serving runs it; prints each export's
+median time per question, its ratio to `plain`, and its cosine to `plain` (min and median). Nothing here asserts a
+timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import QUESTIONS  # noqa: E402
+
+from assistant.embedding import _ONNX_INPUTS, Embedder, QueryEncoder  # noqa: E402
+
+
+def plain_export(embedder: Embedder, target: Path) -> None:
+    """The encoder traced with the model's default attention and no fusion (the pre-session-15 export)."""
+    import torch
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, transformer):
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                      token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
+
+    sample = embedder.model.tokenizer(["a short one", "a longer sentence about hip pain"], padding=True,
+                                      return_tensors="pt")
+    axes = {name: {0: "batch", 1: "tokens"} for name in _ONNX_INPUTS} | {"sentence_embedding": {0: "batch"}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled(embedder.model[0].auto_model.eval()), tuple(sample[n] for n in _ONNX_INPUTS),
+                          str(target), input_names=list(_ONNX_INPUTS), output_names=["sentence_embedding"],
+                          dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+def sessions(folder: Path) -> dict[str, object]:
+    import onnxruntime
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    embedder = Embedder()
+    plain_export(embedder, folder / "plain.onnx")
+    embedder.export(folder / "fused.onnx")
+    quantize_dynamic(str(folder / "fused.onnx"), str(folder / "int8.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=True, op_types_to_quantize=["MatMul"], extra_options={"DefaultTensorType": 1})
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = 1, 1
+    return {name: onnxruntime.InferenceSession(str(folder / f"{name}.onnx"), options,
+                                               providers=["CPUExecutionProvider"])
+            for name in ("plain", "fused", "int8")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=6)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-encoders-") as folder:
+        runs = sessions(Path(folder))
+        tokenizer = QueryEncoder(Path(folder) / "fused.onnx")._padded
+        feeds = []
+        for question in QUESTIONS[20:420]:
+            encoded = tokenizer.encode_batch([question])
+            feeds.append({name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
+                          for name, field in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"))})
+        vectors = {name: np.concatenate([run.run(None, feed)[0] for feed in feeds]) for name, run in runs.items()}
+        medians: dict[str, list[float]] = {name: [] for name in runs}
+        for round_ in range(args.rounds):  # alternate the order, so no export always runs first
+            for name in (list(runs) if round_ % 2 else list(reversed(runs))):
+                times = []
+                for feed in feeds:
+                    start = time.perf_counter()
+                    runs[name].run(None, feed)
+                    times.append(time.perf_counter() - start)
+                medians[name].append(statistics.median(times))
+    base = statistics.median(medians["plain"])
+    print(f"{len(feeds)} unique questions x {args.rounds} rounds, one thread; median of the rounds' medians")
+    for name, rounds in medians.items():
+        cosine = (vectors[name] * vectors["plain"]).sum(axis=1)
+        print(f"{name:6} {statistics.median(rounds) * 1000:6.2f} ms  {base / statistics.median(rounds):4.2f}x "
+              f"faster than plain  cosine to plain: min {cosine.min():.4f}, median {np.median(cosine):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
