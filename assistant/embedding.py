@@ -110,15 +110,31 @@ class Embedder(ModelFiles):
     def export(self, target: Path) -> Path:
         """Write the query encoder: the transformer with the model's pooling and normalisation, as one ONNX graph.
 
-        The graph is traced on a padded batch of two, with batch and sequence axes left dynamic, from the model's
-        plain ("eager") attention: ONNX Runtime's transformer optimizer recognises that pattern and fuses each layer's
-        attention, and the embedding lookup with its layer norm, into single CPU kernels (about 10 % faster per
-        question here, cosine 0.99999 to the unfused graph). The model's fingerprint and `ENCODER_FORMAT` go into
-        the file's metadata, so a stale export is recognised.
+        It is traced from the model's plain ("eager") attention: ONNX Runtime's transformer optimizer recognises that
+        pattern and fuses each layer's attention, and the embedding lookup with its layer norm, into single CPU
+        kernels (about 10 % faster per question here, cosine 0.99999 to the unfused graph;
+        `bench/encoder_exports.py`). The model's fingerprint and `ENCODER_FORMAT` go into the file's metadata, so a
+        stale export is recognised.
         """
         import onnx
-        import torch
         from onnxruntime.transformers import optimizer
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        self.trace(partial, attention="eager")
+        config = self.model[0].auto_model.config
+        graph = optimizer.optimize_model(str(partial), model_type="bert", num_heads=config.num_attention_heads,
+                                         hidden_size=config.hidden_size).model
+        onnx.helper.set_model_props(graph, {"model": self.fingerprint, "format": ENCODER_FORMAT})
+        onnx.save(graph, str(partial))
+        partial.replace(target)  # a reader never sees half a file
+        return target
+
+    def trace(self, target: Path, attention: str | None = None) -> None:
+        """The whole pipeline as one unoptimised ONNX graph, traced on a padded batch of two with batch and sequence
+        axes left dynamic; `attention` picks transformers' attention implementation for the trace (None: the
+        model's own)."""
+        import torch
 
         modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((self.model_path / "modules.json").read_text())]
         pooling = json.loads((self.model_path / "1_Pooling" / "config.json").read_text())
@@ -141,28 +157,18 @@ class Embedder(ModelFiles):
 
         sample = self.model.tokenizer(["a short one", "a longer sentence about hip pain after running"],
                                       padding=True, return_tensors="pt")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
         axes = {name: {0: "batch", 1: "tokens"} for name in _ONNX_INPUTS} | {"sentence_embedding": {0: "batch"}}
         transformer = self.model[0].auto_model.eval()
-        attention = transformer.config._attn_implementation
+        own = transformer.config._attn_implementation
         with self._lock, torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes on shapes; the engine checks the result at start-up
-            transformer.set_attn_implementation("eager")
+            transformer.set_attn_implementation(attention or own)
             try:
-                torch.onnx.export(Pooled(transformer), tuple(sample[n] for n in _ONNX_INPUTS),
-                                  str(partial), input_names=list(_ONNX_INPUTS), output_names=["sentence_embedding"],
+                torch.onnx.export(Pooled(transformer), tuple(sample[n] for n in _ONNX_INPUTS), str(target),
+                                  input_names=list(_ONNX_INPUTS), output_names=["sentence_embedding"],
                                   dynamic_axes=axes, opset_version=17, dynamo=False)
             finally:
-                transformer.set_attn_implementation(attention)
-            fused = optimizer.optimize_model(str(partial), model_type="bert",
-                                             num_heads=transformer.config.num_attention_heads,
-                                             hidden_size=transformer.config.hidden_size)
-        graph = fused.model
-        onnx.helper.set_model_props(graph, {"model": self.fingerprint, "format": ENCODER_FORMAT})
-        onnx.save(graph, str(partial))
-        partial.replace(target)  # a reader never sees half a file
-        return target
+                transformer.set_attn_implementation(own)
 
 
 class QueryEncoder(ModelFiles):

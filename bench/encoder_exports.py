@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -31,37 +30,12 @@ from bench import QUESTIONS  # noqa: E402
 from assistant.embedding import _ONNX_INPUTS, Embedder, QueryEncoder  # noqa: E402
 
 
-def plain_export(embedder: Embedder, target: Path) -> None:
-    """The encoder traced with the model's default attention and no fusion (the pre-session-15 export)."""
-    import torch
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, transformer):
-            super().__init__()
-            self.transformer = transformer
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
-
-    sample = embedder.model.tokenizer(["a short one", "a longer sentence about hip pain"], padding=True,
-                                      return_tensors="pt")
-    axes = {name: {0: "batch", 1: "tokens"} for name in _ONNX_INPUTS} | {"sentence_embedding": {0: "batch"}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(Pooled(embedder.model[0].auto_model.eval()), tuple(sample[n] for n in _ONNX_INPUTS),
-                          str(target), input_names=list(_ONNX_INPUTS), output_names=["sentence_embedding"],
-                          dynamic_axes=axes, opset_version=17, dynamo=False)
-
-
 def sessions(folder: Path) -> dict[str, object]:
     import onnxruntime
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     embedder = Embedder()
-    plain_export(embedder, folder / "plain.onnx")
+    embedder.trace(folder / "plain.onnx")  # the model's own attention, no fusion
     embedder.export(folder / "fused.onnx")
     quantize_dynamic(str(folder / "fused.onnx"), str(folder / "int8.onnx"), weight_type=QuantType.QInt8,
                      per_channel=True, op_types_to_quantize=["MatMul"], extra_options={"DefaultTensorType": 1})
