@@ -266,10 +266,8 @@ NEGATIVES: list[tuple[str, str]] = [
     ("look_alike", "I have a bad habit of popping my knuckles"),
     ("look_alike", "I was shivering at the start line"),
     ("look_alike", "my calves are sore"),
-    # idioms read off the answer files' runners (session 15): a figure of speech, a pain reliever, a prevention wish
+    # a figure of speech read off the answer files' runners (session 15; train_o)
     ("look_alike", "honestly the worst part of being hurt is missing my runs. is that normal lol"),
-    ("look_alike", "which of those actually builds my hip up vs just numbing it"),
-    ("look_alike", "what other things can i do to keep my hip from getting worse during the block"),
     # everyday runner questions the assistant exists for
     ("everyday", "What are the best stretches for hip pain after running?"),
     ("everyday", "How long should I rest my hip before running again?"),
@@ -1246,3 +1244,18 @@ def test_asking_whether_one_has_to_leave_home_is_not_pain_that_stops_daily_life(
     """"Do I have to leave home for Hinge Health?" fired as pain that made someone leave work (spent splits 19 and
     20, twice). Having to leave work because of the pain still fires."""
     assert check(message, []).fired is fires
+
+
+@pytest.mark.parametrize(("history", "harmless", "red_flag"), [
+    (["what can i do at home for hip pain after a run"],
+     "which of those actually builds my hip up vs just numbing it", "and my leg keeps going numb"),
+    (["so i signed up for a marathon in like 10 weeks, ive been doing 3 runs a week and my hip has started "
+      "grumbling a bit on the longer ones"],
+     "what other things can i do to keep my hip from getting worse during the block", "and its just getting worse"),
+])
+def test_a_pain_reliever_and_a_prevention_wish_are_not_reports(history, harmless, red_flag):
+    """Read off the answer files' runners (session 15; train_d, train_m): in their conversations, "just numbing it"
+    read as a numb leg and "keep my hip from getting worse" as pain that is not improving. The sign itself still
+    fires in the same conversation."""
+    assert not check(harmless, history).fired
+    assert check(red_flag, history).fired

@@ -111,6 +111,8 @@ _TERMS = {
     # A worry, not a report: "will running make it worse?", "scared of making my hip worse".
     "not_a_worry": _not_after("make", "make my", "of making", "of making my", "without making", "avoid making",
                               "am i making", "will", "would", "could", "might"),
+    # Prevented, not happening: "what can i do to keep my hip from getting worse", "how do i stop it getting worse".
+    "not_prevented": _not_after("from", "stop it", "prevent it"),
     # An idiom, not severity: "the worst part of being hurt is missing my runs", "worst thing about it".
     "not_worst_idiom": r"(?! (?:part|parts|thing|things|bit|bits) (?:of|about|is|was))",
     # Ahead, not now: "is it gonna be worse at night?", "it might get worse".
@@ -310,8 +312,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         category="not_improving",
         paired=(
-            r"(?<!from )(?<!stop it )(?<!prevent it )(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting"
-            r"|only gotten|been getting) (?:\w+ )?"
+            r"<not_prevented>(?:(?:getting|gets|got|gotten|gone|is getting|its getting|keeps getting|only gotten"
+            r"|been getting) (?:\w+ )?"
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
             r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?<!better )or worse|worse if anything|if anything (?:its |it is |it s )?worse"
