@@ -222,10 +222,12 @@ class QueryEncoder(ModelFiles):
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        rows = []
-        for start in range(0, len(texts), self.batch_size):
-            encoded = self._padded.encode_batch(list(texts[start:start + self.batch_size]))
-            feed = {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
-                    for name, field in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"))}
-            rows.append(self.session.run(None, feed)[0])
+        rows = [self.session.run(None, self.feed(texts[start:start + self.batch_size]))[0]
+                for start in range(0, len(texts), self.batch_size)]
         return np.concatenate(rows).astype(np.float32, copy=False)
+
+    def feed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The graph's inputs for a batch of texts: token ids, attention mask and token types, padded to the longest."""
+        encoded = self._padded.encode_batch(list(texts))
+        return {name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
+                for name, field in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"))}

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import QUESTIONS  # noqa: E402
 
-from assistant.embedding import _ONNX_INPUTS, Embedder, QueryEncoder  # noqa: E402
+from assistant.embedding import Embedder, QueryEncoder  # noqa: E402
 
 
 def sessions(folder: Path) -> dict[str, object]:
@@ -52,12 +52,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-encoders-") as folder:
         runs = sessions(Path(folder))
-        tokenizer = QueryEncoder(Path(folder) / "fused.onnx")._padded
-        feeds = []
-        for question in QUESTIONS[20:420]:
-            encoded = tokenizer.encode_batch([question])
-            feeds.append({name: np.array([getattr(e, field) for e in encoded], dtype=np.int64)
-                          for name, field in zip(_ONNX_INPUTS, ("ids", "attention_mask", "type_ids"))})
+        encoder = QueryEncoder(Path(folder) / "fused.onnx")  # its tokenizer only: each export gets the same inputs
+        feeds = [encoder.feed([question]) for question in QUESTIONS[20:420]]
         vectors = {name: np.concatenate([run.run(None, feed)[0] for feed in feeds]) for name, run in runs.items()}
         medians: dict[str, list[float]] = {name: [] for name in runs}
         for round_ in range(args.rounds):  # alternate the order, so no export always runs first
