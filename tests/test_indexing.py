@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from assistant import indexing
@@ -34,11 +36,19 @@ class CountingEmbedder(Embedder):
         return super().encode(texts, progress)
 
 
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory, embedder):
+    """One full build of the committed corpus into an empty index, and its report."""
+    settings = Settings(index_dir=tmp_path_factory.mktemp("first_build") / "index")
+    return settings.index_dir, build(settings, store_for(settings), embedder, progress=False)
+
+
 @pytest.fixture
-def fresh(corpus_copy, tmp_path, embedder):
-    """A private corpus and a freshly built private index."""
+def fresh(first_build, corpus_copy, tmp_path):
+    """A private corpus and a private copy of a freshly built index (a copy: a full build takes ~25 s)."""
+    built, report = first_build
     settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
-    report = build(settings, store_for(settings), embedder, progress=False)
+    shutil.copytree(built, settings.index_dir)
     return settings, report
 
 
