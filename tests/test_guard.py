@@ -1259,3 +1259,21 @@ def test_a_pain_reliever_and_a_prevention_wish_are_not_reports(history, harmless
     fires in the same conversation."""
     assert not check(harmless, history).fired
     assert check(red_flag, history).fired
+
+
+@pytest.mark.parametrize(("question", "report"), [
+    ("tendon bursitis, is it worse at night", "tendon bursitis, my hip is worse at night"),
+    ("labral tear - does it click or catch?", "labral tear i think - it clicks and catches"),
+    ("piriformis syndrome, does the pain travel down the leg", "piriformis syndrome, the pain travels down my leg"),
+    ("fell on the trail yesterday, is it bad to run?", None),
+])
+def test_a_condition_named_then_asked_about_is_a_question(question, report):
+    """Issue 13's note (session 15): "tendon bursitis, is it worse at night" was sent to a doctor, because a topic
+    before the comma hid the question from the informational-question check. The question clause is now read as a
+    question; the topic clause is still read, so a report before the comma, or the same words told about oneself,
+    still fire."""
+    if report is None:
+        assert check(question).fired  # the fall before the comma is a report
+    else:
+        assert not check(question).fired
+        assert check(report).fired

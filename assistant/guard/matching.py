@@ -188,6 +188,22 @@ def _is_informational(sentence: _Sentence) -> bool:
     return words[0] in _YES_NO_WORDS and len(words) >= 4
 
 
+def _names_a_topic_then_asks(sentence: _Sentence) -> bool:
+    """A short topic, then a general question about it: "tendon bursitis, is it worse at night", "labral tear -
+    does it click?". The question is not a report; the topic clause is still read ("fell on a trail, is it bad?")."""
+    topic, rest = sentence.clauses[0], sentence.clauses[1:]
+    if not rest or len(topic) > _TOPIC_WORDS or not _FIRST_PERSON.isdisjoint(sentence.words):
+        return False
+    words = [w for clause in rest for w, _, _ in clause]
+    asked = sentence.asks or (words[0] in _ASKING and words[1:2] and words[1] in _ASKED_OF)  # not "did the exercises"
+    return bool(asked) and _is_informational(_Sentence(rest, words, sentence.asks))
+
+
+_TOPIC_WORDS = 4
+_ASKING = frozenset({"is", "isnt", "are", "does", "do", "can", "could", "will", "would", "should"})
+_ASKED_OF = frozenset({"it", "its", "that", "this", "they", "the", "there", "a", "an"})
+
+
 def _document(text: str) -> _Document:
     """Join the clauses of every non-informational sentence, one clause per line."""
     lines: list[str] = []
@@ -197,10 +213,11 @@ def _document(text: str) -> _Document:
     position = 0
     sentences = _sentences(text)
     for number, sentence in enumerate(sentences):
-        if _is_informational(sentence) and not any(context.ADMITS.search(" ".join(later.words))
-                                                   for later in sentences[number + 1 :]):
+        admitted = any(context.ADMITS.search(" ".join(later.words)) for later in sentences[number + 1 :])
+        if _is_informational(sentence) and not admitted:
             continue  # but "does night pain mean something serious? i get it every night" is about the user
-        for clause in sentence.clauses:
+        kept = sentence.clauses[:1] if _names_a_topic_then_asks(sentence) and not admitted else sentence.clauses
+        for clause in kept:
             words = [w for w, _, _ in clause]
             line = " ".join(words)
             if _REPEATS.search(line):  # "feeeever" -> "fever"
