@@ -26,6 +26,12 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 (('reviewers', 'credentials'), ('published',))
 >>> asked_about("who did the medical review"), asked_about("and the clinical reviewer?")
 (('medical reviewer',), ('clinical reviewer',))
+>>> asked_about("this article is from which website"), asked_about("when written?")  # word order of a learner
+(('publisher',), ('published',))
+>>> asked_about("when this article was publish?"), asked_about("which company make this article")
+(('published',), ('publisher',))
+>>> asked_about("when written exercises feel easy, add weight"), asked_about("she is doctor or physio?", [], lambda: "kimbrough")
+((), ('kimbrough',))
 """
 
 from __future__ import annotations
@@ -53,13 +59,18 @@ _ASKS = {
         rf"{_THE_ARTICLE}\b|\bhow (?:old|recent|new|current) is {_THE_ARTICLE}\b|\bwhat (?:date|year) (?:was|is|did)"
         rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"
         rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"
-        rf"|\bwhen (?:was|is|did) {_THE_ARTICLE} (?:\w+ )?out\W*$"),  # "and when was it out?"
+        rf"|\bwhen (?:was|is|did) {_THE_ARTICLE} (?:\w+ )?out\W*$"  # "and when was it out?"
+        rf"|^\W*(?:and |so )?when (?:{_THE_ARTICLE} )?(?:was |is )?(?:written|published|posted|released)\W*$"  # "when written?"
+        rf"|\bwhen {_THE_ARTICLE} (?:was |is |been )?(?:publ\w*|writ\w*|post\w*|releas\w*)"  # "when this article was publish?"
+        rf"|\b{_THE_ARTICLE} (?:was |is )?(?:publ\w*|writ\w*|post\w*|releas\w*) when\b"),
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
-        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|puts? (?:this |it |the article )?out)\b"
+        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|(?:makes?|writes?) {_THE_ARTICLE}|puts? (?:this |it |the article )?out)\b"
         rf"|\bwho(?:'?s| is) behind\b"
         rf"|\b(?:what|which) (?:web ?site|site|company|organi[sz]ation|brand)(?:'?s| is| was) {_THE_ARTICLE} (?:from|on|by)\b"
-        rf"|\bwhat (?:web ?site|site) is this\W*$"),  # "what site is this from"
+        rf"|\bwhat (?:web ?site|site) is this\W*$"  # "what site is this from"
+        rf"|\b{_THE_ARTICLE} (?:is |was |comes? )?(?:from|on|by) (?:which|what) (?:web ?site|site|company|organi[sz]ation"
+        rf"|brand)\b"),  # "this article is from which website"
     "clinicians": re.compile(
         rf"\bwho (?:actually |even |really )?(?:wrote|writes|authored|made|put together|created|is the author)\b"
         rf"|\bauthor(?:s|ed)?\b"
@@ -92,7 +103,8 @@ _ABOUT_A_PERSON = re.compile(
     r"|\bbackground\b|\bbio\b"
     r"|\bspecialt\w*|\bspeciali[sz]\w*|\bwhat (?:does|did) (?:\w+ ){1,3}do\b|\bwhat kind of (?:doctor|pt|physio|"
     r"therapist|surgeon)\b|\bis (?:she|he|dr \w+|\w+) (?:a|an) (?:real |actual |proper |qualified )?(?:doctor|surgeon|pt|physio\w*"
-    r"|physical therapist|md)\b")
+    r"|physical therapist|md)\b|\b(?:she|he) (?:is|was) (?:a |an )?(?:real |actual |proper |qualified )?(?:doctor|surgeon"
+    r"|pt|physio\w*|physical therapist|md)\b")  # "she is doctor or physio?"
 _WORD = re.compile(r"[a-z]+")
 # "which one is the surgeon?", "who's the physio": the clinician by their role (as the front matter words it)
 _ROLES = {"surgeon": "surgeon", "orthopedic surgeon": "surgeon", "ortho": "surgeon", "md": "surgeon",

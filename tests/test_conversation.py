@@ -150,6 +150,13 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["which website is this article on"], ["Published by Hinge Health."], CLINICIAN),
     (["who's behind this article", "which one is the surgeon"], ["Jonathan Lee, MD, MBA"],  # spent split 22
      ["Kimbrough", "Peterson", PUBLISHER]),
+    # a learner's word order (session 16's train_p and train_r): "X is from which website", "when X was publish"
+    (["this article is from which website"], ["Published by Hinge Health."], [*CLINICIAN, "exercise therapy"]),
+    (["when this article was publish?"], ["Published on Mar 26, 2024."], [*CLINICIAN, "Hinge Health’s online"]),
+    (["this article is from which website", "when written"], ["Published on Mar 26, 2024."], CLINICIAN),
+    (["which company make this article"], ["Published by Hinge Health."], ["Embrace a flexible mindset"]),
+    (["what is it band", "who said that", "she is doctor or physio?"], ["Mary Kimbrough, PT, DPT: Physical Therapist"],
+     ["Jonathan Lee"]),
     (["does the physio quoted in here actually run herself"],  # the body's introduction says so (spent split 21)
      ["Mary Kimbrough, PT, DPT, OCS, a physical therapist at Hinge Health, and an avid runner."],
      ["Jonathan Lee", "Runners who come in"]),
