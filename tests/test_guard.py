@@ -1277,3 +1277,16 @@ def test_a_condition_named_then_asked_about_is_a_question(question, report):
     else:
         assert not check(question).fired
         assert check(report).fired
+
+
+@pytest.mark.parametrize(("harmless", "red_flag"), [
+    ("my hip hurts. any tips?", "my hip hurts so bad i cant put weight on it. any tips?"),
+    ("hip is sore. rest or keep moving, what is better?", "hip is sore and hot and i have a fever. rest or keep moving?"),
+    ("hip is sore. what is better, ice or heat?", "hip is still sore after 6 weeks of rest. ice or heat?"),
+])
+def test_a_bare_ache_before_a_question_is_not_a_red_flag_to_the_meaning_layer(embed, harmless, red_flag):
+    """Session 16 (dev file train_p): "hip is sore." and "my hip hurts." read alone, as a part of the message, scored
+    over the meaning layer's threshold (not improving, severe pain), so the most ordinary message sent a runner to
+    the doctor. Such a part is the policy's mild ache and is no longer scored; the red-flag twins still fire."""
+    assert not check(harmless, embed=embed).fired
+    assert check(red_flag, embed=embed).fired

@@ -60,6 +60,26 @@ def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
     return list(dict.fromkeys(texts))
 
 
+_PART = r"(?:hips?|groin|glutes?|butt|hip flexors?|thighs?|it band|legs?)"
+_ACHE = r"(?:sore|hurts?|hurting|aches?|aching|achy|tight|stiff|painful|tender|niggly|bothering me)"
+_BARE_ACHE = re.compile(
+    rf"(?:(?:my|the|both|right|left|ma|me) )*{_PART}(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
+    rf"(?: (?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite))? {_ACHE}"
+    rf"(?: (?:today|a bit|a little|after (?:my |a |the |long |easy )?runs?|after running|after my run))?"
+    rf"|(?:a |my )?(?:(?:a bit|a little|kinda|slightly|mildly) )?(?:sore|achy|tight|stiff|painful|tender) {_PART}")
+
+
+def is_bare_ache(text: str) -> bool:
+    """Only "my hip is sore" / "hip hurts after runs" / "sore hip", in any case and punctuation.
+
+    >>> is_bare_ache("My hip hurts."), is_bare_ache("hip is sore"), is_bare_ache("sore hip after run")
+    (True, True, False)
+    >>> is_bare_ache("my hip hurts so bad"), is_bare_ache("hip still sore after 3 weeks"), is_bare_ache("hip hurts at night")
+    (False, False, False)
+    """
+    return bool(_BARE_ACHE.fullmatch(" ".join(re.findall(r"[a-z]+", text.lower().replace("’", "'")))))
+
+
 @dataclass(frozen=True)
 class MeaningModel:
     """Fitted weights: [sentence vector | word TF-IDF | character TF-IDF] · coef + intercept > threshold fires."""
@@ -111,8 +131,10 @@ class MeaningModel:
         return max(votes, key=votes.get)
 
     def flags(self, turns: Sequence[str], embed: Embed) -> list[RedFlag]:
-        """At most one red flag: the reading that scores highest, when it clears the threshold."""
-        texts = readings(turns)
+        """At most one red flag: the reading that scores highest, when it clears the threshold. A reading that only
+        says the hip is sore ("my hip hurts.", before "any tips?") is the ordinary ache the article is about, and
+        the policy's harmless `mild_ache`: it holds nothing to read a red flag in, so it is not scored."""
+        texts = [(turn, text) for turn, text in readings(turns) if not is_bare_ache(text)]
         if not texts:
             return []
         vectors = np.stack([embed(text) for _, text in texts])
