@@ -56,6 +56,12 @@ _ASKING_FOR_A_SOURCE = frozenset({"source", "sources", "study", "studies", "info
                                   "use", "used", "uses", "using", "base", "based", "back", "backed", "support",
                                   "supported", "say", "says", "said", "come", "comes", "came", "find", "found", "show",
                                   "shows", "quote", "quoted", "mention", "mentioned", "list", "listed"})
+# A short question for a detail of the reference-list entries just shown ("link pls", "author?", "year?"), which
+# names no other subject and not the article itself.
+MAX_ENTRY_DETAIL_WORDS = 4
+_ENTRY_FIELDS = frozenset({"source", "published", "clinicians", "publisher"})
+_BIBLIOGRAPHIC = re.compile(r"\b(?:year|date|title|journal|authors?|who wrote|when published)\b", re.I)
+_NAMES_THE_ARTICLE = re.compile(r"\b(?:article|piece|page|post|blog|hinge|original|this|you)\b", re.I)
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
 # What the user says is NOT the case: "my hip doesnt click or pop, its just tight" denies what a precedent asked about
@@ -359,10 +365,27 @@ class Assistant:
         asked = self.engine.speller(plain_question(turn.question))
         turn.said_by = self._speakers_of_last_answer(asked, turn.user_turns)  # before "whose advice?" in general
         if turn.said_by is None:
+            turn.sources = self._entry_details(asked, turn.user_turns)
+        if turn.said_by is None and turn.sources is None:
             turn.about = about.asked_about(asked, self._people, lambda: self._person_in_focus(turn.user_turns))
             turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
+
+    def _entry_details(self, question: str, earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:
+        """"link pls", "author?", "year?" right after an answer that showed only reference-list entries: the link,
+        authors and date of those entries, which they hold, not the article's own front matter. None for any
+        other question, and for one that names the article ("when was this article published?")."""
+        words = question.lower().split()
+        if (not earlier_user_turns or len(words) > MAX_ENTRY_DETAIL_WORDS or _NAMES_THE_ARTICLE.search(question)
+                or not (_BIBLIOGRAPHIC.search(question) or set(about.asked_about(question)) & _ENTRY_FIELDS)):
+            return None
+        earlier = self._last_answer(earlier_user_turns)
+        cited = self._cited_chunks(earlier) if earlier.status == "answered" else []
+        if not cited or any(chunk.kind != "reference" for chunk in cited):
+            return None
+        shown = {s.text for s in earlier.sentences}
+        return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences) if sentence.text in shown)
 
     def _sources_of_last_answer(self, question: str,
                                 earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:

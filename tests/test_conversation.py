@@ -384,3 +384,25 @@ def test_a_follow_up_on_a_passage_already_shown_whole_gets_the_sentence_that_ans
     for answer, said in ((kind, "high knees and butt kicks"), (busy, "Even just walking for five minutes")):
         assert said in answer.text and "One of the advantages of running" not in answer.text, answer.text
         assert answer.sentences[0].text == "Warm-up." and answer.sentences[0].is_item  # its label, as a bullet
+
+
+@pytest.mark.parametrize("turns, shown, not_shown", [
+    (["where does the info about bursitis come from", "link pls"],
+     ["https://www.orthoinfo.org/en/diseases--conditions/hip-bursitis/"], ["The original article:"]),
+    (["which reference is about hip strain", "author?"], ["Alaia, M. J"], [*CLINICIAN, PUBLISHER]),
+    (["which reference is about hip strain", "year?"], ["Alaia, M. J (2020, July)"], ["Foran"]),
+    (["what source do they use for the it band part", "the web address?"],
+     ["https://www.hss.edu/condition-list_iliotibial-band-syndrome.asp"], ["The original article:"]),
+    # the article itself, named: its own front matter still answers
+    (["which reference is about hip strain", "when was this article published"], ["Published on Mar 26, 2024."],
+     ["Alaia"]),
+    (["what exercises help my hip", "link?"], ["The original article:"], ["orthoinfo"]),
+])
+def test_a_detail_asked_right_after_a_reference_entry_comes_from_that_entry(assistant, turns, shown, not_shown):
+    """Session 16 (dev files train_p, train_r): after an answer that showed a reference-list entry, "link pls",
+    "author?" and "year?" got the article's own address, clinicians or an unrelated entry. The entry shown holds
+    its link, authors and date."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered"
+    assert all(text in answer.text for text in shown), answer.text
+    assert not any(text in answer.text for text in not_shown), answer.text
