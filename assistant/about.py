@@ -30,8 +30,10 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 (('publisher',), ('published',))
 >>> asked_about("when this article was publish?"), asked_about("which company make this article")
 (('published',), ('publisher',))
->>> asked_about("when written exercises feel easy, add weight"), asked_about("she is doctor or physio?", [], lambda: "kimbrough")
-((), ('kimbrough',))
+>>> asked_about("when written exercises feel easy, add weight")
+()
+>>> asked_about("she is doctor or physio?", [], lambda: "kimbrough")  # "she": the clinician the chat last named
+('kimbrough',)
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ _ASKS = {
         rf" {_THE_ARTICLE}\b|\bis {_THE_ARTICLE} (?:up to date|recent|current|outdated|old)\b"
         rf"|\bwhen(?:'?s| is| was)? {_THE_ARTICLE} (?:from|dated)\b|\bwhat year\b.*\b{_THE_ARTICLE}\b"
         rf"|\bwhen (?:was|is|did) {_THE_ARTICLE} (?:\w+ )?out\W*$"  # "and when was it out?"
-        rf"|^\W*(?:and |so )?when (?:{_THE_ARTICLE} )?(?:was |is )?(?:written|published|posted|released)\W*$"  # "when written?"
-        rf"|\bwhen {_THE_ARTICLE} (?:was |is |been )?(?:publ\w*|writ\w*|post\w*|releas\w*)"  # "when this article was publish?"
+        # a learner's word order: "when written?", "when this article was publish?", "it was written when?"
+        rf"|^\W*(?:and |so )?when (?:{_THE_ARTICLE} )?(?:was |is )?(?:written|published|posted|released)\W*$"
+        rf"|\bwhen {_THE_ARTICLE} (?:was |is |been )?(?:publ\w*|writ\w*|post\w*|releas\w*)"
         rf"|\b{_THE_ARTICLE} (?:was |is )?(?:publ\w*|writ\w*|post\w*|releas\w*) when\b"),
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"

@@ -385,7 +385,8 @@ class Assistant:
         if not cited or any(chunk.kind != "reference" for chunk in cited):
             return None
         shown = {s.text for s in earlier.sentences}
-        return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences) if sentence.text in shown)
+        return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
+                     if sentence.text in shown)
 
     def _sources_of_last_answer(self, question: str,
                                 earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:

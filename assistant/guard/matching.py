@@ -188,6 +188,12 @@ def _is_informational(sentence: _Sentence) -> bool:
     return words[0] in _YES_NO_WORDS and len(words) >= 4
 
 
+# "tendon bursitis, is it worse at night": a topic of at most this many words, then a question about it
+_TOPIC_WORDS = 4
+_ASKING = frozenset({"is", "isnt", "are", "does", "do", "can", "could", "will", "would", "should"})
+_ASKED_OF = frozenset({"it", "its", "that", "this", "they", "the", "there", "a", "an"})
+
+
 def _names_a_topic_then_asks(sentence: _Sentence) -> bool:
     """A short topic, then a general question about it: "tendon bursitis, is it worse at night", "labral tear -
     does it click?". The question is not a report; the topic clause is still read ("fell on a trail, is it bad?")."""
@@ -197,11 +203,6 @@ def _names_a_topic_then_asks(sentence: _Sentence) -> bool:
     words = [w for clause in rest for w, _, _ in clause]
     asked = sentence.asks or (words[0] in _ASKING and words[1:2] and words[1] in _ASKED_OF)  # not "did the exercises"
     return bool(asked) and _is_informational(_Sentence(rest, words, sentence.asks))
-
-
-_TOPIC_WORDS = 4
-_ASKING = frozenset({"is", "isnt", "are", "does", "do", "can", "could", "will", "would", "should"})
-_ASKED_OF = frozenset({"it", "its", "that", "this", "they", "the", "there", "a", "an"})
 
 
 def _document(text: str) -> _Document:
