@@ -1290,3 +1290,15 @@ def test_a_bare_ache_before_a_question_is_not_a_red_flag_to_the_meaning_layer(em
     the doctor. Such a part is the policy's mild ache and is no longer scored; the red-flag twins still fire."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired
+
+
+@pytest.mark.parametrize(("fires", "message"), [
+    (False, "what are the signs i shud go to a doctor for hip pain instead of just resting"),
+    (False, "should i do exercises for hip pain rather than just resting?"),
+    (True, "my hip pain is there even when just resting"),
+    (True, "hip hurts when just sitting"),
+])
+def test_an_alternative_to_resting_is_not_pain_at_rest(fires, message):
+    """"…for hip pain instead of just resting" read as pain at rest (serious disease) and kept the whole
+    conversation at the doctor (session 16, dev file train_q: 4 turns). Pain that is there at rest still fires."""
+    assert check(message, []).fired is fires
