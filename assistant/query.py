@@ -76,12 +76,36 @@ def without_instructions(text: str) -> str:
     return " ".join(kept) if kept else text
 
 
+def message_parts(text: str) -> list[str]:
+    """The whole message, then each of its sentences that carries two content words or more ("ignore that. how
+    long should i ice?"); a bare "just confirm" or "thanks!" is not a reading of its own. The guard's meaning layer
+    reads these: a red flag is often told, not asked ("fell yesterday. what now?")."""
+    return _parts(text, _sentences(text))
+
+
 def question_parts(text: str) -> list[str]:
-    """The whole question, then each of its sentences that carries two content words or more ("ignore that. how
-    long should i ice?"); a bare "just confirm" or "thanks!" is not a reading of its own."""
+    """What the answer path reads: as `message_parts`, but when the message asks only in a sentence too short to
+    stand alone ("any tips?", "what could it be?"), its telling sentences are that question's context, read in the
+    whole message, not questions of their own: "my hip hurts. any tips?" asks for tips, not what hurting is.
+
+    >>> question_parts("my hip hurts. any tips?"), question_parts("ignore that. how long should i ice?")
+    (['my hip hurts. any tips?'], ['ignore that. how long should i ice?', 'how long should i ice?'])
+    """
     parts = _sentences(text)
-    readings = [p for p in parts if len(tokenize([p])[0]) >= 2]
-    return [text] + readings if len(parts) > 1 and readings else [text]
+    asking = [p for p in parts if _ASKS.search(p)]
+    if asking and not _parts(text, asking)[1:]:
+        return [text]
+    return _parts(text, parts)
+
+
+def _parts(text: str, sentences: list[str]) -> list[str]:
+    readings = [p for p in sentences if len(tokenize([p])[0]) >= 2]
+    return [text] + readings if len(_sentences(text)) > 1 and readings else [text]
+
+
+# A sentence that asks: a question mark, or a question word first ("how long should i ice", "any tips")
+_ASKS = re.compile(r"\?\s*$|^\W*(?:how|what|whats|when|where|which|who|whos|why|is|are|am|do|does|did|can|could|should"
+                   r"|shall|will|would|may|might|must|any|anything|tips?|advice|ideas?)\b", re.I)
 
 
 class Speller:

@@ -313,3 +313,17 @@ def test_a_ranker_fitted_before_a_feature_was_added_loads_with_that_feature_weig
                                                                           *data["features"]]}))
     with pytest.raises(ValueError, match="calibrate"):
         selection.SentenceRanker.load(tmp_path / "newer.json")
+
+
+@pytest.mark.parametrize("message, answered_by, not_first", [
+    ("my hip hurts. any tips?", ("Apply ice.", "Start exercise therapy.", "Scale back", "Most hip pain after running"),
+     "Tight hip flexor muscles."),
+])
+def test_a_short_question_after_a_statement_is_read_with_it(assistant, message, answered_by, not_first):
+    """"my hip hurts. any tips?" was read as "my hip hurts." alone (the question is too short to be a reading of its
+    own), and answered with what a hip flexor ache feels like. The question, read in the whole message, asks for
+    what helps."""
+    answer = assistant.answer(message)
+    assert answer.status == "answered"
+    assert answer.sentences[0].text.startswith(answered_by), answer.text
+    assert not answer.sentences[0].text.startswith(not_first)

@@ -41,14 +41,14 @@ Embed = Callable[[str], np.ndarray]
 
 def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
     """What the layer scores, with the turn each comes from: the last few turns together (when there are
-    several), then the latest turn's parts, split exactly as the answer path splits a question.
+    several), then the latest turn's parts: the whole turn and each of its sentences (query.message_parts).
 
     An earlier turn inside that window is read only together with what the user said after it, so
     "i think i hurt my hip" followed by "actually no, i didnt fall, its just tight" is read as one
     story, not as an alarm on its first half. Turns older than the window are still read alone: a
     red flag said long ago in a chat, and never taken back, keeps firing.
     """
-    from assistant.query import plain_question, question_parts
+    from assistant.query import message_parts, plain_question
 
     texts: list[tuple[int, str]] = []
     window = max(0, len(turns) - CONTEXT_TURNS)
@@ -56,7 +56,7 @@ def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
         texts.append((len(turns) - 1, " ".join(plain_question(t) or t for t in turns[window:])))
     for number, turn in enumerate(turns):
         if number < window or number == len(turns) - 1:
-            texts.extend((number, part) for part in question_parts(plain_question(turn) or turn))
+            texts.extend((number, part) for part in message_parts(plain_question(turn) or turn))
     return list(dict.fromkeys(texts))
 
 
