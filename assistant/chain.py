@@ -381,10 +381,14 @@ class Assistant:
                 or not (_BIBLIOGRAPHIC.search(question) or set(about.asked_about(question)) & _ENTRY_FIELDS)):
             return None
         earlier = self._last_answer(earlier_user_turns)
-        cited = self._cited_chunks(earlier) if earlier.status == "answered" else []
+        return self._entries_shown(earlier) if earlier.status == "answered" else None
+
+    def _entries_shown(self, answer: Answer) -> tuple[tuple[Chunk, int], ...] | None:
+        """The reference-list entries an answer showed, when it cited nothing else (None otherwise)."""
+        cited = self._cited_chunks(answer)
         if not cited or any(chunk.kind != "reference" for chunk in cited):
             return None
-        shown = {s.text for s in earlier.sentences}
+        shown = {s.text for s in answer.sentences}
         return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
                      if sentence.text in shown)
 
@@ -408,10 +412,9 @@ class Assistant:
         subject = _subject_terms(question)
         if set(filter(self.engine.lexical.in_corpus, subject)) - set(tokenize([" ".join(sourced)])[0]):
             return None  # "is there a source for it band too?" after an arthritis study: a subject of its own
+        if (entries_shown := self._entries_shown(earlier)) is not None:
+            return entries_shown  # "what journal?" after a reference entry: the entries shown hold it
         cited = self._cited_chunks(earlier)
-        if cited and all(chunk.kind == "reference" for chunk in cited):  # "what journal?" after a reference entry:
-            return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
-                         if sentence.text in shown)  # the entries shown hold it
         entries = {n: chunk for chunk in self.engine.chunks if chunk.kind == "reference"
                    for n in chunk.reference_numbers}  # reference number → its reference-list entry
         for only_shown in (True, False):  # the sentences shown first, then the rest of the passages they came from

@@ -80,7 +80,9 @@ def message_parts(text: str) -> list[str]:
     """The whole message, then each of its sentences that carries two content words or more ("ignore that. how
     long should i ice?"); a bare "just confirm" or "thanks!" is not a reading of its own. The guard's meaning layer
     reads these: a red flag is often told, not asked ("fell yesterday. what now?")."""
-    return _parts(text, _sentences(text))
+    parts = _sentences(text)
+    readings = _substantial(parts)
+    return [text] + readings if len(parts) > 1 and readings else [text]
 
 
 def question_parts(text: str) -> list[str]:
@@ -91,16 +93,13 @@ def question_parts(text: str) -> list[str]:
     >>> question_parts("my hip hurts. any tips?"), question_parts("ignore that. how long should i ice?")
     (['my hip hurts. any tips?'], ['ignore that. how long should i ice?', 'how long should i ice?'])
     """
-    parts = _sentences(text)
-    asking = [p for p in parts if _ASKS.search(p)]
-    if asking and not _parts(text, asking)[1:]:
-        return [text]
-    return _parts(text, parts)
+    asking = [p for p in _sentences(text) if _ASKS.search(p)]
+    return [text] if asking and not _substantial(asking) else message_parts(text)
 
 
-def _parts(text: str, sentences: list[str]) -> list[str]:
-    readings = [p for p in sentences if len(tokenize([p])[0]) >= 2]
-    return [text] + readings if len(_sentences(text)) > 1 and readings else [text]
+def _substantial(sentences: list[str]) -> list[str]:
+    """The sentences with two content words or more."""
+    return [p for p in sentences if len(tokenize([p])[0]) >= 2]
 
 
 # A sentence that asks: a question mark, or a question word first ("how long should i ice", "any tips")

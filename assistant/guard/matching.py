@@ -214,10 +214,13 @@ def _document(text: str) -> _Document:
     position = 0
     sentences = _sentences(text)
     for number, sentence in enumerate(sentences):
-        admitted = any(context.ADMITS.search(" ".join(later.words)) for later in sentences[number + 1 :])
-        if _is_informational(sentence) and not admitted:
-            continue  # but "does night pain mean something serious? i get it every night" is about the user
-        kept = sentence.clauses[:1] if _names_a_topic_then_asks(sentence) and not admitted else sentence.clauses
+        kept = sentence.clauses
+        informational = _is_informational(sentence)
+        if (informational or _names_a_topic_then_asks(sentence)) and not any(
+                context.ADMITS.search(" ".join(later.words)) for later in sentences[number + 1 :]):
+            if informational:
+                continue  # but "does night pain mean something serious? i get it every night" is about the user
+            kept = sentence.clauses[:1]  # the topic only: "tendon bursitis" of "tendon bursitis, is it worse at night"
         for clause in kept:
             words = [w for w, _, _ in clause]
             line = " ".join(words)
