@@ -1302,3 +1302,53 @@ def test_an_alternative_to_resting_is_not_pain_at_rest(fires, message):
     """"…for hip pain instead of just resting" read as pain at rest (serious disease) and kept the whole
     conversation at the doctor (session 16, dev file train_q: 4 turns). Pain that is there at rest still fires."""
     assert check(message, []).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
+    (True, "rugby tackle sat, hip ached since. normally 30mpw. ok to keep going?", []),
+    (False, "we did rugby tackle drills at practice, my hips are tight", []),
+    (True, "its not an ache its a proper 10 out of 10 stabbing pain every single time I move", []),
+    (False, "its not an ache, more of a tightness", []),
+    (True, "skiing wipeout last wk, hips been bad since. want to get back running for a 10k in march, what do i do", []),
+    (False, "fell last month but im back running now, no pain. best warm up?", []),
+    (True, "because mine is agony. like I can't lie on that side", ["what's bursitis?", "how do i know if i have it"]),
+    (True, "I just feel really unwell with this hip pain, tired, achy all over, not myself. no thermometer.", []),
+    (False, "i feel sick of this hip pain, can I still run?", []),
+    (True, "snap snap snap. thats my hip during clamshells. fine or not fine", []),
+    (True, "mine click on the way up, is that fine", ["quick q about clamshells", "how many reps"]),
+    (False, "clamshells: mine are fine, how many reps?", []),
+    (False, "what does it mean if hip clicking is painful vs painless? mine doesnt click, just curious", []),
+    (True, "embarrassing but I leaked a bit today and I never do, and my hip and back are sore", []),
+    (False, "i leaked the news to my club that im injured, hip is sore", []),
+    (True, "my litle one refuses to walk and wants to be carried everywhere today, shes 3", []),
+    (True, "Coach of a U12 running club. One of the kids has had a limp for the last few sessions and favours his right "
+           "side. Parents aren't worried. Am I overreacting?", []),
+    (False, "saw a kid limping at the park after the race, what hip exercises for me?", []),
+    (True, "each run it gets a little worse, groin area, hard to pinpoint. i'm 22F, pretty light, upped my volume a lot "
+           "this spring", []),
+    (True, "ok so I did that hop test thing and my left hip is like a 7/10 when I hop on it. right is totally fine",
+     ["is there a test to tell if hip pain is muscle or bone?"]),
+    (True, "hopping = ouch, walking = fine. what is that", []),
+    (True, "my hip was meant to get better with rest but it hasnt and it's been nearly 2 months. my club coach says just "
+           "run through it. should i?", []),
+    (True, "so its been 5 weeks of doing them every day and its the same if not worse",
+     ["what exercises for bursitis in the hip?", "ok ill do those for a few weeks"]),
+    (True, "fwiw I've been icing like that for three weeks already and it hasn't changed anything",
+     ["what does the article say about ice", "how long between icing sessions"]),
+    (True, "Rested two full weeks, iced daily, ibuprofen as directed on the box. Hip feels exactly the same as day one.", []),
+    (True, "Stretches, ice, naproxen... 5 weeks of it and nothing's shifted. Is it worth trying harder exercises?", []),
+    (True, "ok ive been doing those for about 5 weeks already and tbh nothing has changed",
+     ["what exercises help hip bursitis"]),
+    (False, "my plan hasnt changed much in 3 weeks, which stretches should i add", []),
+    (False, "nothing has changed in my training for weeks, should I add stretches?", []),
+    (True, "why would hip pain not go away after a whole month off running? ive done everything the article says", []),
+    (False, "why would hip pain not go away for some people?", []),
+])
+def test_what_the_spent_guard_splits_still_missed_in_session_17(fires, message, history):
+    """The red flags of eval/guard/sealed1–26 (all spent) and train.jsonl that the rule table still missed at the
+    start of session 17, each beside a harmless twin: a sport's tackle, feeling unwell with the pain, a click said
+    as a sound ("snap snap snap") or of "mine", a leak, "my little one", a coach's "one of the kids", pain on hopping
+    given as a score, "the same if not worse" and other ways of saying home treatment changed nothing, a negation
+    that the rest of the sentence takes back ("not an ache, it's a 10 out of 10"), and the other side being fine
+    or wanting to get back to running, which are no recovery. Sealed splits 27–28 measure them."""
+    assert check(message, history).fired is fires

@@ -89,7 +89,7 @@ _OVER = re.compile(
     r"(?:blister|sting|bite|cramp|bruise|chafing|marks|rash|welt|reaction|allergy)"
     r"|(?:from|because of|due to|cause|cos|coz|bc) (?:of )?(?:a |an |the |my |i )?(?:\w+ )?(?:wasp|bee|insect|bug|mosquito|spider"
     r"|tick|sting|bite|blister|chafing|laced|laces|shoes?|saddle|booster|vaccine|jab|antibiotics|sitting|sat)"
-    r"|no (?:more|longer)|(?:off|done with) (?:them|the crutches|crutches)|back (?:running|to normal|to running|racing|playing|training|at it|on the pitch|in action"
+    r"|no (?:more|longer)|(?:off|done with) (?:them|the crutches|crutches)|(?<!get )(?<!gets )(?<!getting )(?<!to be )(?<!go )back (?:running|to normal|to running|racing|playing|training|at it|on the pitch|in action"
     r"|to (?:football|training|sport|work|school))|laughed it off|is done|its done"
     r"|(?:im|i am) not (?:actually )?(?:having|getting|experiencing|feeling) (?:it|that|any|them|this)"
     r"|(?:jogged|walked|ran|shook|brushed) (?:it )?off(?! the)|got (?:straight |right )?back up (?:and|laughing)"
@@ -98,7 +98,9 @@ _OVER = re.compile(
 )
 _NEGATED_OVER = re.compile(r"\b(?:not|never|isnt|hasnt|havent|wasnt|didnt|doesnt|dont|wont|cant|no) (?:\w+ )?$"
                            r"|\b(?:says|said|say|insists|insisted|claims|claimed|swears|thinks|reckons|tells me|told me)"
-                           r" (?:\w+ ){0,2}$")  # "says he's fine" is what an injured person says, not a recovery
+                           r" (?:\w+ ){0,2}$"  # "says he's fine" is what an injured person says, not a recovery
+                           r"|\b(?:the )?(?:right|left|other|good) (?:one |side |hip |leg )?(?:is |feels |seems |s )?(?:\w+ )?$")
+# ^ "my left hip is a 7/10 when I hop. right is totally fine": the other side is fine, not the symptom over
 # A symptom named after a recovery undoes it: "she says she's fine but her hip hurts"; a denied one does not:
 # "all better now, my hips never hurt during it" ("it won't stop hurting" is no denial).
 _DENIED = re.compile(r"\b(?:not|never|isnt|wasnt|didnt|doesnt|dont|no|without) (?:(?!stop|stopped|quit)\w+ )?$")
@@ -208,7 +210,10 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
                 and not re.search(r"\b(?:into|hit|hitting) (?:my|our)\b", " ".join(clause.words[last + 1 : last + 5]))):
             return "stranger"  # "witnessed a bike crash on my commute": an event the user watched; not "…crash into me"
         if word in CARED_FOR:
-            return _cared_for_or_stranger(before, i)
+            person = _cared_for_or_stranger(before, i)
+            if person == "stranger" and _COACH.search(_everything_said(clauses)):
+                return "cared_for"  # "coach of a U12 club. one of the kids has had a limp": the coach's athlete
+            return person
         if word in KNOWN:
             if word in PRONOUNS:  # "one of them fell": the group named just before, in the same clause
                 return _antecedent(clauses, at, before[:i] if i and before[i - 1] == "of" else ())
@@ -225,7 +230,9 @@ def who(clauses: Sequence[Clause], at: int, first: int, last: int) -> Who:
 
 
 _FAMILY = CARED_FOR | {"brother", "sister", "cousin", "uncle", "aunt", "auntie"}
-_COACH = re.compile(r"\b(?:coach here|(?:im|i am) (?:a |the |their |her |his )?(?:\w+ )?coach|i coach|as (?:a|their|her|his) coach)\b")
+_COACH = re.compile(r"\b(?:coach here|(?:im|i am) (?:a |the |their |her |his )?(?:\w+ )?coach|i coach|as (?:a|their|her|his) coach"
+                    r"|coach(?:ing)? (?:of|for) (?:a|an|the|my|our)|(?:i|we) (?:run|help (?:run|with|out with)|volunteer"
+                    r" (?:at|with|for)) (?:a |an |the |my |our )?(?:\w+ ){0,2}(?:club|team|squad|group|class))\b")
 _LEFT_FROM = frozenset({"off", "from", "of"})  # "fell off my wrist", "fell out of my pocket", "slipped from my hand"
 
 
@@ -539,6 +546,7 @@ _ABOUT_SIGNS = re.compile(
 _OWN = frozenset({"my", "im", "ive", "mine", "myself", "id"})  # "what signs should make me send them to a doctor"
 ADMITS = re.compile(r"\b(?:(?:i|ive|im|i am|i do) (?:\w+ )?(?:have|had|got|get|getting|having|feel|feeling) (?:it|that|this|them|those"
                      r"|both|all)|happening to me|thats me|like mine|i do|i have|(?:its|it is|thats) (?:\w+ )?(?:there|happening)"
+                     r"|(?:ive|i have|i) (?:\w+ )?(?:done|tried) (?:everything|all of (?:it|that|this|them))"
                      r"|right now)\b")
 
 

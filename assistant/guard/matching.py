@@ -317,17 +317,35 @@ def scan(message: str, turn: int, earlier: Sequence[str] = (), later: Sequence[s
         for rule, regex, paired, together in _COMPILED:
             if rule.category in seen:
                 continue
-            candidates = list(regex.finditer(doc.text)) if regex else []
+            candidates = [(regex, m) for m in regex.finditer(doc.text)] if regex else []
             if paired is not None:
                 if others is None:
                     others = [_document(t) for other in (*earlier, *later) for t in readings(other)]
                 if _said_anywhere(together, [doc, *others]):
-                    candidates += paired.finditer(doc.text)
-            match = next((m for m in candidates if _reports(doc, rule, m.start(), m.end())), None)
+                    candidates += [(paired, m) for m in paired.finditer(doc.text)]
+            match = next((m for m in _with_later_starts(candidates, doc.text)
+                          if _reports(doc, rule, m.start(), m.end())), None)
             if match:
                 seen.add(rule.category)
                 yield RedFlag(rule.category, rule.tier, rule.reason, _original(text, doc, match.start(), match.end()),
                               turn)
+
+
+def _with_later_starts(candidates: list[tuple[re.Pattern, re.Match]], text: str) -> Iterator[re.Match]:
+    """Each match, then (only if none of them is reported) the matches inside one that start a new subject: the
+    leftmost match can begin in a negated phrase that the rest does not share ("its not an ache its a 10 out of
+    10" first matches "ache its a 10 out of 10", which "not" governs). "no sharp pain going down my leg" has no new
+    subject inside, so its negation holds."""
+    yield from (m for _, m in candidates)
+    for regex, m in candidates:
+        space = text.find(" ", m.start(), m.end())
+        while space >= 0:
+            later = regex.search(text, space + 1)
+            if later is None or later.start() >= m.end():
+                break
+            if text[later.start():].split(" ", 1)[0] in _NEW_SUBJECT:
+                yield later
+            space = text.find(" ", later.start(), m.end())
 
 
 _BENIGN = _compile(tuple(sign.pattern for sign in BENIGN_SIGNS))

@@ -88,7 +88,7 @@ _TERMS = {
     "kid": (
         r"(?:child|children|kids?|son|sons|daughters?|boys?|girls?|teens?|teenagers?|toddlers?"
         r"|adolescents?|youngsters?|grandsons?|granddaughters?|stepsons?|stepdaughters?"
-        r"|nephews?|nieces?|(?:[1-9]|1[0-7]) ?(?:years?|yrs?|y) ?old|(?:[1-9]|1[0-7]) ?yo)"
+        r"|nephews?|nieces?|(?:[1-9]|1[0-7]) ?(?:years?|yrs?|y) ?old|(?:[1-9]|1[0-7]) ?yo|(?:little|litle|lil|wee) ones?)"
     ),
     # Not a person falling: "my pace fell off", "temperatures fell", "I love fell running".
     "not_thing": _not_after(
@@ -184,7 +184,10 @@ RULES: tuple[Rule, ...] = (
             r"|run over|rear ended|body checked)"
             r"(?! (?:with|by) (?:a |the )?(?:cold|flu|virus|bug|fatigue|wall|heat|traffic)| of (?:the|a|my|our) (?:\w+ ){0,2}(?:team|squad|relay|race|cup|competition|tournament))",
             r"hit by (?:a |an |the )?(?:car|bike|cyclist|truck|van|bus|vehicle|ball|player|someone|somebody)",
-            r"(?:took|take|taken|taking|got|had) (?:a )?(?:hard |big |nasty |bad |heavy )?(?:hit|knock|blow|kick|tackle)"
+            r"(?:rugby|football|soccer|hockey|lacrosse|late|dirty|high|flying) tackle(?! (?:drills?|practice|technique|bags?"
+            r"|dummy|dummies|pads?|shields?|box))",
+            r"(?:took|take|taken|taking|got|had) (?:a )?(?:hard |big |nasty |bad |heavy |rugby |football |late )?"
+            r"(?:hit|knock|blow|kick|tackle)"
             r"(?! (?:to (?:my|our) (?:pace|plan|training|confidence|times?|mileage)|(?:with|by) (?:a |the )?"
             r"(?:cold|flu|virus|bug|fatigue|wall|heat|traffic)))",
             r"(?:hit|knock|blow|kick) (?:to|on) <my> (?:hip|hips|side|thigh|leg|pelvis|butt|bum|tailbone)",
@@ -232,7 +235,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:sever(?:e|ly)?|servere|excr\w+|exrucia\w*|unbear\w*|agoni[sz]\w*|intolerable|crippling|debilitating"
             r"|unrelenting|relentless|worst<not_worst_idiom>|extreme|horrendous|terrible|horrible|awful|constant|nonstop"
             r"|non stop|never ending|continuous|persistent) ~ <pain>",
-            r"(?:it|its|it is|this|hip|my hip) ~ (?:severe|excr\w+|unbearable|agoni[sz]ing|intolerable|crippling"
+            r"(?:it|its|it is|this|hip|my hip|mine|mines) ~ (?:severe|excr\w+|unbearable|agoni[sz]ing|intolerable|crippling"
             r"|debilitating|agony)(?! (?:training|workout|session|plan|block|schedule|heat|weather|cold|humidity"
             r"|hills?|course))",
             r"<pain> ~1 (?:like|so|really|super|very|extremely) (?:crazy|hell|heck|mad|a bitch|bad|badly|much)",
@@ -319,6 +322,13 @@ RULES: tuple[Rule, ...] = (
             r"(?:worse|worrse|wose|stiffer|harder|more painful|weaker)|worse (?:than (?:when|before|in week)|not better"
             r"|week by week|every week|each week)|(?:zero|no|not much|little|any) (?:improvement|improvment|change|progress)"
             r"|(?:not|no|isnt) (?:any |much )?better|going backwards|just as bad|same or worse|(?<!better )or worse|worse if anything|if anything (?:its |it is |it s )?worse"
+            r"|if not worse|(?:exactly |just |still )?(?:the )?same as (?:on )?(?:day (?:one|1)|the (?:start|first day|beginning)"
+            r"|when (?:i|it) (?:started|began))"
+            r"|(?:it|that|this|pain|hip|ache|which|and) (?:really |still |just )?(?:hasnt|has not|havent|have not|didnt|did not)"
+            r" (?:really )?(?:changed|shifted|fixed|improved|done) (?:anything|a thing|much|a lot|it)"
+            r"|nothing(?:s| has| have)? (?:really )?(?:shifted|changed|budged|improved|moved)"
+            r"(?! (?:in|about|with|for) (?:my |the )?(?:training|plan|routine|schedule|shoes|diet|job|work))"
+            r"|(?:it|its|it has|that|this) (?:still |just )?(?:hasnt|has not|didnt|did not)(?: yet)?(?= and |$)"
             r"|(?:comes?|came|coming) back (?:\w+ )?worse|back to (?:how it was|square one|where (?:it|i) (?:was|started))"
             r"|(?:it|pain|ache|its|and) (?:just )?came (?:straight |right )?back(?! (?:from|after (?:my|a|the) (?:holiday|trip|break)))"
             r"|same as before|(?:keeps?|kept) (?:creeping|ramping) up|creeping up|(?:nothing (?:\\w+ )?)?(?:makes?|made|making)"
@@ -448,6 +458,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:cli(?:ck|k|c)\w*|pop(?:s|ping|ped)?|snap\w*|catch\w*|clunk\w*|lock\w*|crack\w*) ~ "
             r"(?:in|from|inside|at|of|within|around|on) <my> (?:right |left |front of (?:my |the )?)?"
             r"(?:hip|hips|joint|groin|pelvis|socket)",
+            r"(?:snap snap|click click|pop pop|clunk clunk|crack crack|clicky clicky)",  # "snap snap snap. thats my hip"
+            r"(?:mine|both|both of them|they both|the (?:right|left) one) (?:(?!doesnt|dont|didnt|never|not|wont|cant|isnt|arent"
+            r"|hasnt|havent)\w+ )?(?:click|clicks|pop|pops|snap|snaps|clunk|clunks"
+            r"|catch|catches|lock|locks)(?! (?:into|in to|with|together|through|on the (?:link|button)))",
             r"(?:clicky|clicking|popping|snapping|catching|locking|cracking|clunky|clunking) (?:right |left )?"
             r"(?:hip|hips|joint)",
             r"(?:something|it|hip|joint) (?:\w+ )?(?:gets|get|got|feels|getting) stuck|(?:hip|joint) (?:\w+ )?jams",
@@ -485,7 +499,10 @@ RULES: tuple[Rule, ...] = (
             r"(?:hot (?:and|then|&) cold|cold (?:and|then) hot)(?! (?:weather|showers?|water))"
             r"|shiver\w*(?! (?:at|on|before|in|from|waiting|during) (?:the )?(?:start|line|race|cold|rain|wind|nerves|corral))"
             r"|sweaty and shivery|flu ?like|flu ?ish|fluey|flu thing|the flu(?! (?:jab|shot|vaccine|vaccination|injection|booster))|coming down with (?:something|a bug|the flu)"
-            r"|getting over (?:a|some|the) (?:flu|bug|virus)",
+            r"|getting over (?:a|some|the) (?:flu|bug|virus)"
+            r"|(?:feel|feels|feeling|felt) (?:really |so |very |quite |pretty |generally |just |a bit |kinda )?"
+            r"(?:unwell|ill|poorly|sick(?! (?:of|and tired|about|to death|with worry)))"
+            r"|(?:not|dont|havent been) feel(?:ing)? (?:very |too |that |at all )?well",  # "I just feel really unwell with this hip pain"
         ),
         together=(r"<pain>|hip|hips|groin|joint",),
         tier="emergency",
@@ -530,6 +547,8 @@ RULES: tuple[Rule, ...] = (
             r"(?:pee|wee|go|poo|poop)",
             r"(?:having|had|have|been having|keep having) (?:bladder |bowel |toilet )?accidents",
             r"incontinen\w*|wet (?:myself|my pants|the bed)|(?:peed|pooped|soiled) (?:myself|my pants)",
+            r"(?:i|ive|i have|i keep|just) (?:\w+ )?(?:leaked|leak|leaking)(?! (?:the|my|some|it|info|news|sweat|water|air|oil"
+            r"|through|from|out of|into))",
             r"(?:weak\w*|numb(?:ness|nes|ed|ing|s)?|giving (?:way|out)|tingl\w*|paraly\w*) ~ (?:in |of )?both "
             r"(?:of <my> )?legs",
             r"(?:legs both|legs are both|legs on both sides) ~ "
@@ -683,7 +702,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:femoral|femur|hip|neck|pelvic|pelvis|groin) ~ <stress_fracture>",
             r"<stress_fracture> (?:in|of) <my> (?:hip|femur|femoral neck|pelvis|groin|thigh ?bone)",
             r"(?:cant|cannot|can not|unable to|hurts to|painful to|pain when(?: i)?|hurts when(?: i)?) hop\w*",
-            r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills)",
+            r"hop\w* (?:on (?:it|that leg|one leg|my \w+ leg) )?(?:hurts|is painful|causes pain|kills|ouch|owww?|is agony|stings)",
             r"(?:one|a|single|specific|exact|pinpoint|tiny|sore|tender) (?:\w+ ){0,2}(?:spot|point)"
             r"(?! on the (?:outside|outer|side))(?: \w+){0,6} (?:bone|pelvis|pelvic|groin|thigh)",
             r"(?:bone|pelvis|pelvic|groin|thigh ?bone) (?:\w+ ){0,6}(?:when i press|if i press|to (?:the )?touch|to tuch|press on it|with one finger|like a bruise)",
@@ -691,6 +710,9 @@ RULES: tuple[Rule, ...] = (
             r"(?:landing|lands?|jump\w*|hop\w*|stepping (?:down|off)) (?:\w+ ){0,4}(?:sends|jolt|hurts|sharp|pain|scream\w*|throbs?|makes my (?:groin|hip))",
             r"(?:groin|grion|hip|pelvis) (?:\w+ ){0,4}(?:worse|worrse|more|deeper) (?:\w+ ){0,2}(?:every|each|evry) (?:run|step|stride|day|practice|outing|mile)",
             r"(?:worse|more) (?:\w+ ){0,2}(?:every|each|evry|with every) (?:run|step|stride|practice|outing)|every run is worse|worse every day",
+            r"(?:each|every|evry) (?:run|time i run|session|outing) (?:it |the pain |its |my (?:hip|groin) )?(?:gets|is getting|getting|feels|is)"
+            r" (?:a (?:little|bit|tad|touch) |slightly |even |bit )?worse",  # "each run it gets a little worse"
+            r"\d+ (?:out of )?10 (?:\w+ ){0,2}when (?:i |im )?(?:hop\w*|land\w*|jump\w*)",  # "a 7/10 when I hop on it"
         ),
     ),
     Rule(
