@@ -62,6 +62,11 @@ MAX_ENTRY_DETAIL_WORDS = 4
 _ENTRY_FIELDS = frozenset({"source", "published", "clinicians", "publisher"})
 _BIBLIOGRAPHIC = re.compile(r"\b(?:year|date|title|journal|authors?|who wrote|when published)\b", re.I)
 _NAMES_THE_ARTICLE = re.compile(r"\b(?:article|piece|page|post|blog|hinge|original|this|you)\b", re.I)
+# "when?", "what year", "date?" with nothing else: after an answer from the front matter, the publication date
+_BARE_WHEN = re.compile(r"^\W*(?:and |so |ok )?(?:when|what year|which year|year|date|what date|dated|since when)\W*$", re.I)
+# "which study": a study asked for by name, which an earlier answer of the conversation may hold
+_NAMES_A_STUDY = re.compile(r"\b(?:stud(?:y|ies)|research|paper|trial)\b", re.I)
+STUDY_LOOKBACK = 2  # answers searched, the last one first, for the study a "which study?" means
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
 # What the user says is NOT the case: "my hip doesnt click or pop, its just tight" denies what a precedent asked about
@@ -367,7 +372,8 @@ class Assistant:
         if turn.said_by is None:
             turn.sources = self._entry_details(asked, turn.user_turns)
         if turn.said_by is None and turn.sources is None:
-            turn.about = about.asked_about(asked, self._people, lambda: self._person_in_focus(turn.user_turns))
+            turn.about = (about.asked_about(asked, self._people, lambda: self._person_in_focus(turn.user_turns))
+                          or self._date_of_the_article(asked, turn.user_turns))
             turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
         return turn
@@ -383,6 +389,16 @@ class Assistant:
         earlier = self._last_answer(earlier_user_turns)
         return self._entries_shown(earlier) if earlier.status == "answered" else None
 
+    def _date_of_the_article(self, question: str, earlier_user_turns: list[str]) -> tuple[str, ...]:
+        """"when?" right after an answer from the front matter ("who published this?"): the publication date."""
+        if not earlier_user_turns or not _BARE_WHEN.search(question):
+            return ()
+        earlier = self._last_answer(earlier_user_turns)
+        front_matter = (about.ABOUT_SECTION, about.EXPERTS_SECTION)
+        if earlier.status != "answered" or not all(c.heading_path[-1] in front_matter for c in earlier.citations):
+            return ()
+        return ("published",)
+
     def _entries_shown(self, answer: Answer) -> tuple[tuple[Chunk, int], ...] | None:
         """The reference-list entries an answer showed, when it cited nothing else (None otherwise)."""
         cited = self._cited_chunks(answer)
@@ -397,11 +413,20 @@ class Assistant:
         """For a follow-up that asks where the last answer came from ("what study is that from?", "source?"), the
         reference-list entries its sentences rest on (the article's curated quotes), or () when it rests on none;
         None for any other question. The last answer is re-derived from the user's own earlier turns, as the
-        topic is."""
+        topic is. "which study?" after an answer that cites none means the study an answer just before it named
+        ("73% had abnormalities on MRIs" → "so what does that mean" → "which study"), so those are searched too."""
         if not earlier_user_turns or not decline.asks_for_study(question) or not (
                 refers_back(question) or len(question.split()) <= 3):
             return None
-        earlier = self._last_answer(earlier_user_turns)
+        found = self._sources_of(self._last_answer(earlier_user_turns), question)
+        if found == () and _NAMES_A_STUDY.search(question):
+            for back in range(1, min(STUDY_LOOKBACK, len(earlier_user_turns))):
+                if before := self._sources_of(self._last_answer(earlier_user_turns[:-back]), question):
+                    return before
+        return found
+
+    def _sources_of(self, earlier: Answer, question: str) -> tuple[tuple[Chunk, int], ...] | None:
+        """The reference-list entries (with the claims they back) that one earlier answer rests on; () for none."""
         if earlier.status != "answered" or all(c.heading_path[-1] in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
                                                for c in earlier.citations):
             return None  # "who wrote this?" then "source?": the front matter is its own source

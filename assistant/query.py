@@ -47,9 +47,10 @@ def plain_question(text: str) -> str:
 
 
 # Chat shorthand for a word the article uses: "what ref do they use for the bursitis part" asks for a reference,
-# "what about meds" for medication.
+# "what about meds" for medication, "src pls" for the source, "and if i only got 5 min" for minutes.
 _SHORTHAND_FOR = {"ref": "reference", "refs": "references", "med": "medication", "meds": "medications",
-                  "ppl": "people", "info": "information", "mins": "minutes", "hrs": "hours", "wks": "weeks"}
+                  "ppl": "people", "info": "information", "min": "minutes", "mins": "minutes", "hr": "hours",
+                  "hrs": "hours", "wk": "week", "wks": "weeks", "src": "source", "srcs": "sources", "b4": "before"}
 _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 

@@ -406,3 +406,32 @@ def test_a_detail_asked_right_after_a_reference_entry_comes_from_that_entry(assi
     assert answer.status == "answered"
     assert all(text in answer.text for text in shown), answer.text
     assert not any(text in answer.text for text in not_shown), answer.text
+
+
+def test_which_study_after_what_a_figure_means_is_the_study_behind_the_figure(assistant):
+    """Session 17 (dev file train_s): "which study" after "so what does that mean", which followed the MRI figure,
+    was declined: the answer just before it cites no study, but the one before that does. An answer with no study
+    behind it at all is still declined (test above)."""
+    figure, meaning, study = talk(assistant, "how many ppl have hip abnormalitys on mri with no pain",
+                                  "so wat does that mean", "which study")
+    assert "73%" in figure.text and "imaging findings" in meaning.text
+    assert study.status == "answered"
+    assert "Prevalence of abnormal hip findings in asymptomatic participants" in study.text, study.text
+
+
+def test_src_and_min_are_chat_shorthand(assistant):
+    """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
+    after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
+    *_, source = talk(assistant, "how do u strain a hip muscle from running", "src pls")
+    assert "Alaia, M. J (2020, July). Hip Strains." in source.text, source.text
+    *_, short = talk(assistant, "do i rly need to warm up b4 runs", "and if i only got 5 min")
+    assert "Even just walking for five minutes" in short.text, short.text
+
+
+def test_a_bare_when_after_who_published_it_is_the_publication_date(assistant):
+    """Session 17 (dev file train_s): "who published this" then "when" got a reference entry and a training tip."""
+    publisher, when = talk(assistant, "who published this", "when")
+    assert "Hinge Health" in publisher.text
+    assert when.text.startswith("Published on Mar 26, 2024."), when.text
+    *_, after_body = talk(assistant, "what is bursitis", "when")
+    assert "Published on" not in after_body.text
