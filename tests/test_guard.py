@@ -1343,6 +1343,8 @@ def test_an_alternative_to_resting_is_not_pain_at_rest(fires, message):
     (False, "nothing has changed in my training for weeks, should I add stretches?", []),
     (True, "why would hip pain not go away after a whole month off running? ive done everything the article says", []),
     (False, "why would hip pain not go away for some people?", []),
+    (False, "stretching allowed in this time?", ["gentle movement help hip pain or make worse?",
+                                                  "when i go back to normal training"]),
 ])
 def test_what_the_spent_guard_splits_still_missed_in_session_17(fires, message, history):
     """The red flags of eval/guard/sealed1–26 (all spent) and train.jsonl that the rule table still missed at the
@@ -1350,5 +1352,21 @@ def test_what_the_spent_guard_splits_still_missed_in_session_17(fires, message, 
     as a sound ("snap snap snap") or of "mine", a leak, "my little one", a coach's "one of the kids", pain on hopping
     given as a score, "the same if not worse" and other ways of saying home treatment changed nothing, a negation
     that the rest of the sentence takes back ("not an ache, it's a 10 out of 10"), and the other side being fine
-    or wanting to get back to running, which are no recovery. Sealed splits 27–28 measure them."""
+    or wanting to get back to running, which are no recovery. Sealed splits 27–28 measure them. And one false
+    alarm of dev file train_r: a learner's "help hip pain or make worse?" is a question, not pain getting worse."""
     assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("history", "harmless", "red_flag"), [
+    ([], "I am so frustrated, cannot run like before. Other runners also feel like this?",
+     "I am so frustrated, cannot run like before, my hip locks up and I can't lift my leg. Others feel like this?"),
+    (["I am so frustrated, cannot run like before. Other runners also feel like this?"], "it can be fixed?",
+     "it can be fixed? it hurts all day and all night now"),
+])
+def test_the_articles_frustrated_runner_is_not_a_red_flag_to_the_meaning_layer(embed, history, harmless, red_flag):
+    """Session 17 (dev files train_p, train_r: two writers asked the same thing): "so frustrated, cannot run like
+    before" scored over the meaning layer's threshold as pain that does not improve, alone and read together with
+    the next turn. The article says it of every runner with hip pain ("usually really frustrated because they can't
+    do the thing they love"), so a reading that says it is not scored; a red flag beside it still fires."""
+    assert not check(harmless, history, embed=embed).fired
+    assert check(red_flag, history, embed=embed).fired

@@ -135,8 +135,13 @@ class MeaningModel:
     def flags(self, turns: Sequence[str], embed: Embed) -> list[RedFlag]:
         """At most one red flag: the reading that scores highest, when it clears the threshold. A reading that only
         says the hip is sore ("my hip hurts.", before "any tips?") is the ordinary ache the article is about, and
-        the policy's harmless `mild_ache`: it holds nothing to read a red flag in, so it is not scored."""
-        texts = [(turn, text) for turn, text in readings(turns) if not is_bare_ache(text)]
+        the policy's harmless `mild_ache`: it holds nothing to read a red flag in, so it is not scored. Nor is a
+        reading that describes a sign the article explains as common (`rules.BENIGN_SIGNS`): "so frustrated, cant run
+        like before" read together with the next turn is still the article's frustrated runner."""
+        from .matching import describes_benign_sign
+
+        texts = [(turn, text) for turn, text in readings(turns)
+                 if not is_bare_ache(text) and not describes_benign_sign(text)]
         if not texts:
             return []
         vectors = np.stack([embed(text) for _, text in texts])

@@ -334,7 +334,7 @@ RULES: tuple[Rule, ...] = (
             r"|same as before|(?:keeps?|kept) (?:creeping|ramping) up|creeping up|(?:nothing (?:\\w+ )?)?(?:makes?|made|making)"
             r" (?:a |any )?dent|(?:its|it|pain|ache|it has|its been) (?:\w+ )?(?:gone|went|jumped|gone up|crept up) from (?:a |like )?"
             r"\d+ to (?:like |about |a |maybe )*\d+|worse (?:now )?than (?:when|before|it was)"
-            r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels )?(?:\w+ ){0,2}worse"
+            r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels )?(?:\w+ ){0,2}(?<!make )(?<!makes )worse"
             r"(?! (?:\w+ )?(?:after|when|during|on|at the end|with|if))"
             r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels |got |has got |has gotten |getting )?"
             r"(?:even |much |way )?worse"
@@ -821,6 +821,12 @@ BENIGN_SIGNS: tuple[BenignSign, ...] = (
                r"(?:more|worse) (?:\w+ ){0,2}(?:when|after|once) (?:i )?(?:stop|stopping|stopped|finish|finishing) "
                r"(?:running|my run|a run|the run)",
                "Article, Tight hip flexor muscles: 'You may notice this pain more when you stop running'."),
+    BenignSign("frustration at not running as before",
+               r"frustrat\w*(?:\s\w+){0,4}\s(?:cant|cannot|can not|not able to|unable to|couldnt) (?:run|train)(?: \w+){0,2} "
+               r"(?:like (?:before|normal|i used to|i want|i did)|as (?:much|before|i want|i used to|normal)"
+               r"|the way i (?:want|used to))",
+               "Article, introduction: 'Runners who come in with hip pain are usually really frustrated because they "
+               "can't do the thing they love as they want to'."),
     BenignSign("imaging findings",
                r"(?:mri|x ?rays?|scans?|imaging|ultrasound) (?:\w+ ){0,3}(?:showed|shows|found|finds|says|said|came back)",
                "Article, A Hinge Health Perspective Check: imaging 'abnormalities' are common without symptoms."),
