@@ -27,7 +27,7 @@ from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
-from .query import plain_question, question_parts, without_instructions
+from .query import asks, plain_question, question_parts, without_instructions
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of
 from .precedent import Precedents, ResolvedPrecedents
@@ -62,6 +62,8 @@ MAX_ENTRY_DETAIL_WORDS = 4
 _ENTRY_FIELDS = frozenset({"source", "published", "clinicians", "publisher"})
 _BIBLIOGRAPHIC = re.compile(r"\b(?:year|date|title|journal|authors?|who wrote|when published)\b", re.I)
 _NAMES_THE_ARTICLE = re.compile(r"\b(?:article|piece|page|post|blog|hinge|original|this|you)\b", re.I)
+# A question that points at something its message said before it: "is THAT bad for my hips?" ("it band" does not)
+_POINTS_BACK = re.compile(r"\b(?:that|this|those|these|them|they|their|it(?!\s+band)|its|it['’]s|such|so)\b", re.I)
 # "when?", "what year", "date?" with nothing else: after an answer from the front matter, the publication date
 _BARE_WHEN = re.compile(r"^\W*(?:and |so |ok )?(?:when|what year|which year|year|date|what date|dated|since when)\W*$", re.I)
 # "which study": a study asked for by name, which an earlier answer of the conversation may hold
@@ -257,7 +259,7 @@ class Assistant:
         fix = self.engine.speller
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best = None
-        for part in question_parts(without_instructions(fix(plain_question(question)) or question)):
+        for part in self._parts(without_instructions(fix(plain_question(question)) or question)):
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
                     and self._on_the_topic(part, topic())):
@@ -273,6 +275,17 @@ class Assistant:
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
         return best
+
+    @staticmethod
+    def _parts(message: str) -> list[str]:
+        """The readings of a message (query.question_parts), less the telling sentences that follow a question able
+        to stand on its own: "difference between it band and bursitis? both outer hip" does not ask about "both outer
+        hip". A story told before the question stays a reading, as it often holds the subject ("dont have a
+        diagnosis yet. can i still keep running?"), and so does all of a message whose question points back at it
+        ("is that bad for my hips?")."""
+        parts = question_parts(message)
+        first = next((i for i, p in enumerate(parts[1:], 1) if asks(p) and not _POINTS_BACK.search(p)), None)
+        return parts if first is None else [*parts[:first + 1], *(p for p in parts[first + 1:] if asks(p))]
 
     def _reading(self, part: str, topic: Topic | None, continues: bool = False,
                  leave_out: str | None = None) -> Reading:

@@ -103,6 +103,11 @@ def _substantial(sentences: list[str]) -> list[str]:
     return [p for p in sentences if len(tokenize([p])[0]) >= 2]
 
 
+def asks(sentence: str) -> bool:
+    """The sentence asks: it ends with a question mark or opens with a question word ("how long should i ice")."""
+    return bool(_ASKS.search(sentence))
+
+
 # A sentence that asks: a question mark, or a question word first ("how long should i ice", "any tips")
 _ASKS = re.compile(r"\?\s*$|^\W*(?:how|what|whats|when|where|which|who|whos|why|is|are|am|do|does|did|can|could|should"
                    r"|shall|will|would|may|might|must|any|anything|tips?|advice|ideas?)\b", re.I)

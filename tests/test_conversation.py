@@ -435,3 +435,15 @@ def test_a_bare_when_after_who_published_it_is_the_publication_date(assistant):
     assert when.text.startswith("Published on Mar 26, 2024."), when.text
     *_, after_body = talk(assistant, "what is bursitis", "when")
     assert "Published on" not in after_body.text
+
+
+def test_an_afterthought_after_a_question_is_not_read_as_the_question(assistant):
+    """Session 17 (dev file train_s): "diff between it band and bursitis? both outer hip" was answered with the
+    exercise list, read off "both outer hip". A story told before the question still counts: it often holds the
+    subject the question leaves out."""
+    answer = assistant.answer("diff between it band and bursitis? both outer hip")
+    assert "iliotibial" in answer.text.lower() and "Bursae" in answer.text, answer.text
+    assert "Clamshells" not in answer.text
+    story = assistant.answer("dont have a diagnosis yet and kinda stressing. can i still do stuff to get better and "
+                             "keep running or do i need to know exactly whats wrong first")
+    assert story.status == "answered" and "no diagnosis at all" in story.text, story.text
