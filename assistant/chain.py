@@ -144,6 +144,11 @@ def user_turns(history: Iterable) -> list[str]:
     return turns
 
 
+def _from_front_matter(answer: Answer) -> bool:
+    """Every passage the answer cites is the article's front matter (who wrote, reviewed and published it)."""
+    return all(c.heading_path[-1] in (about.ABOUT_SECTION, about.EXPERTS_SECTION) for c in answer.citations)
+
+
 def _subject_terms(question: str) -> list[str]:
     """The stemmed words a source question names its subject with, not those asking for a source: "is there a
     SOURCE for IT BAND too?" → it, band."""
@@ -407,10 +412,7 @@ class Assistant:
         if not earlier_user_turns or not _BARE_WHEN.search(question):
             return ()
         earlier = self._last_answer(earlier_user_turns)
-        front_matter = (about.ABOUT_SECTION, about.EXPERTS_SECTION)
-        if earlier.status != "answered" or not all(c.heading_path[-1] in front_matter for c in earlier.citations):
-            return ()
-        return ("published",)
+        return ("published",) if earlier.status == "answered" and _from_front_matter(earlier) else ()
 
     def _entries_shown(self, answer: Answer) -> tuple[tuple[Chunk, int], ...] | None:
         """The reference-list entries an answer showed, when it cited nothing else (None otherwise)."""
@@ -440,8 +442,7 @@ class Assistant:
 
     def _sources_of(self, earlier: Answer, question: str) -> tuple[tuple[Chunk, int], ...] | None:
         """The reference-list entries (with the claims they back) that one earlier answer rests on; () for none."""
-        if earlier.status != "answered" or all(c.heading_path[-1] in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
-                                               for c in earlier.citations):
+        if earlier.status != "answered" or _from_front_matter(earlier):
             return None  # "who wrote this?" then "source?": the front matter is its own source
         shown = {s.text for s in earlier.sentences}
         entries = {c.number for c in earlier.citations if c.heading_path[-1] == REFERENCES_HEADING}

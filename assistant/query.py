@@ -94,7 +94,7 @@ def question_parts(text: str) -> list[str]:
     >>> question_parts("my hip hurts. any tips?"), question_parts("ignore that. how long should i ice?")
     (['my hip hurts. any tips?'], ['ignore that. how long should i ice?', 'how long should i ice?'])
     """
-    asking = [p for p in _sentences(text) if _ASKS.search(p)]
+    asking = [p for p in _sentences(text) if asks(p)]
     return [text] if asking and not _substantial(asking) else message_parts(text)
 
 

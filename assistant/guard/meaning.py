@@ -28,6 +28,7 @@ import numpy as np
 
 from assistant.models import RedFlag
 
+from .matching import describes_benign_sign
 from .rules import RULES
 from .typos import TypoFixer
 
@@ -138,8 +139,6 @@ class MeaningModel:
         the policy's harmless `mild_ache`: it holds nothing to read a red flag in, so it is not scored. Nor is a
         reading that describes a sign the article explains as common (`rules.BENIGN_SIGNS`): "so frustrated, cant run
         like before" read together with the next turn is still the article's frustrated runner."""
-        from .matching import describes_benign_sign
-
         texts = [(turn, text) for turn, text in readings(turns)
                  if not is_bare_ache(text) and not describes_benign_sign(text)]
         if not texts:
