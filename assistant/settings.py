@@ -96,8 +96,12 @@ class Settings(BaseSettings):
     # how many may wait beyond those before the page says it is busy.
     page_concurrency: int = Field(16, ge=1)
     page_queue_size: int = Field(256, ge=1)
+    # Answers one serving process computes at once for the API (the rest wait their turn; the page has its own
+    # queue): on two cores more only take turns on the GIL (bench/serve_setting.py).
+    answer_threads: int = Field(4, ge=1)
     # Threads OpenBLAS may use per call in a serving process; 0: OpenBLAS's own default (one per core). Requests
-    # already run side by side, one thread each: BLAS threads on top fight them for the cores (bench/blas_threads.py).
+    # already run side by side, one thread each: BLAS threads on top fight them for the cores
+    # (`bench/serve_setting.py HIP_BLAS_THREADS 1 0`).
     blas_threads: int = Field(1, ge=0)
     # Worker processes for `serve` (`--workers` overrides); each loads its own model and index.
     workers: int = Field(1, ge=1)

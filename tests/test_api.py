@@ -234,8 +234,8 @@ def test_allowed_origins_accept_a_comma_list_or_json(monkeypatch):
 
 def test_a_serving_process_gives_each_request_one_blas_thread(built_settings, assistant):
     """Requests already run side by side; OpenBLAS splitting each numpy product over every core again made 32
-    concurrent clients several times slower (bench/blas_threads.py). HIP_BLAS_THREADS=0 leaves OpenBLAS's own. Read
-    from a new thread, as a request's worker thread would see it."""
+    concurrent clients several times slower (`bench/serve_setting.py HIP_BLAS_THREADS 1 0`). HIP_BLAS_THREADS=0
+    leaves OpenBLAS's own. Read from a new thread, as a request's worker thread would see it."""
     import threading
 
     from threadpoolctl import threadpool_info
@@ -253,3 +253,38 @@ def test_a_serving_process_gives_each_request_one_blas_thread(built_settings, as
         assert client.get("/api/health").status_code == 200 and blas_threads_in_a_new_thread() == before
     with make_client(built_settings, assistant, rate_limit_per_minute=0) as client:
         assert client.get("/api/health").status_code == 200 and blas_threads_in_a_new_thread() == {1}
+
+
+def test_the_api_computes_at_most_answer_threads_answers_at_once_and_answers_every_request(built_settings, assistant):
+    """Twelve clients at once with HIP_ANSWER_THREADS=3: never more than three answers are computed side by side
+    (on two cores more only take turns on the GIL), and every client still gets its own answer."""
+    import asyncio
+    import threading
+
+    client = make_client(built_settings, assistant, rate_limit_per_minute=0, answer_threads=3)
+    service, lock, running, most = client.app.state.service, threading.Lock(), [0], [0]
+    real_answer = service.answer
+
+    def counted(question, history=()):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # long enough for the other clients' requests to arrive meanwhile
+            return real_answer(question, history)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    service.answer = counted
+
+    async def twelve_clients() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            return await asyncio.gather(*(http.post("/api/chat", json={"message": f"{ICE} ({i})"})
+                                          for i in range(12)))
+
+    replies = asyncio.run(twelve_clients())
+    assert [r.status_code for r in replies] == [200] * 12
+    assert all(r.json()["status"] == "answered" for r in replies)
+    assert most[0] == 3

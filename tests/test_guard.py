@@ -1370,3 +1370,18 @@ def test_the_articles_frustrated_runner_is_not_a_red_flag_to_the_meaning_layer(e
     do the thing they love"), so a reading that says it is not scored; a red flag beside it still fires."""
     assert not check(harmless, history, embed=embed).fired
     assert check(red_flag, history, embed=embed).fired
+
+
+def test_the_english_word_list_answers_membership_as_a_set_would():
+    """The guard's English word list (a sorted array, 7 MB instead of a 17 MB set of strings) says yes exactly
+    for its words: never for a longer word that starts with one, a typo, or a word longer than any it holds."""
+    from assistant.guard.typos import WordList, english_words
+
+    words = ["ab", "abc", "b", "naïve", "zzz"]
+    listed = WordList(words)
+    assert [w in listed for w in words] == [True] * 5
+    assert not any(w in listed for w in ["a", "abcd", "aa", "naive", "", "zzzz", "x" * 40])
+    english = english_words()
+    assert len(english) > 100_000
+    assert all(w in english for w in ("napping", "running", "don't"))
+    assert "acident" not in english and "x" * 60 not in english

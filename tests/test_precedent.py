@@ -121,3 +121,20 @@ def test_a_precedent_about_what_the_user_denies_casts_no_vote(assistant, questio
     answer = assistant.answer(question)
     assert answer.status == "answered"
     assert "hip flexor" in _shown(answer) and "clicking, popping" not in _shown(answer), _shown(answer)
+
+
+def test_precedents_saved_and_loaded_again_are_the_same_precedents(tmp_path):
+    """`calibrate` writes what serving reads: every question, answer span, follow-up context, label, file and
+    vector comes back (the texts as one JSON document; vectors as float16, as shipped)."""
+    shipped = Precedents.load()
+    some = Precedents(shipped.questions[:50] + ("what’s “ITBS”? | and é?",), np.vstack([shipped.vectors[:50],
+                      shipped.vectors[:1]]), shipped.answers[:50] + (("Apply ice.",),),
+                      shipped.context[:50] + ((" a span with “quotes”",),), np.append(shipped.answerable[:50], True),
+                      shipped.files[:50] + ("train_x",), shipped.model)
+    some.save(tmp_path / "p.npz")
+    again = Precedents.load(tmp_path / "p.npz")
+    assert (again.questions, again.answers, again.context, again.files, again.model) == \
+        (some.questions, some.answers, some.context, some.files, some.model)
+    assert np.array_equal(again.answerable, some.answerable)
+    assert np.allclose(again.vectors, some.vectors, atol=1e-3)
+    assert Precedents.load(tmp_path / "none.npz") is None

@@ -77,6 +77,8 @@ def test_a_rebuild_exports_the_encoder_only_when_it_is_missing(built_settings, e
     index = tmp_path / "index"
     shutil.copytree(built_settings.index_dir, index)
     shutil.copy(built_settings.encoder_path, tmp_path / "encoder.onnx")
+    for weights in built_settings.encoder_path.parent.glob("*.data"):  # the graph names its weights file beside it
+        shutil.copy(weights, tmp_path / weights.name)
     settings = Settings(index_dir=index, encoder_path=tmp_path / "encoder.onnx")
     assert "Exported" not in build(settings, store_for(settings), embedder, progress=False).summary()
     settings.encoder_path.unlink()
@@ -85,3 +87,35 @@ def test_a_rebuild_exports_the_encoder_only_when_it_is_missing(built_settings, e
     report = build(settings, store_for(settings), embedder, progress=False)
     assert report.noop and f"Exported the query encoder to {settings.encoder_path}" in report.summary()
     assert Engine(settings).retrieve("how long should i ice my hip", k=1)[0].chunk.label == "Apply ice."
+
+
+def _weights_files(folder, stem="all-MiniLM-L6-v2"):
+    return sorted(p.name for p in folder.glob(f"{stem}.*.data"))
+
+
+def test_the_encoder_weights_sit_in_one_file_beside_it_which_serving_maps_instead_of_copying(built_settings, engine):
+    """The graph file is small and its weights are one content-named file beside it, as readable as the graph;
+    ONNX Runtime maps that file into a serving process (42 MB less held by each worker than a copy)."""
+    folder = built_settings.encoder_path.parent
+    [weights] = _weights_files(folder)
+    assert built_settings.encoder_path.stat().st_size < 1_000_000 < (folder / weights).stat().st_size
+    assert (folder / weights).stat().st_mode & 0o777 == built_settings.encoder_path.stat().st_mode & 0o777
+    engine.embed("does my hip need rest")
+    maps = open("/proc/self/maps").read()  # noqa: SIM115
+    assert str((folder / weights).resolve()) in maps
+
+
+def test_exporting_again_leaves_one_weights_file_and_a_lost_one_is_refused_with_the_fix(embedder, tmp_path):
+    """A second export over the first replaces it and leaves no stale weights behind; an encoder whose weights
+    file went missing is refused with the command that exports it again, not with ONNX Runtime's own error."""
+    target = tmp_path / "models" / "encoder.onnx"
+    embedder.export(target)
+    (target.parent / "encoder.0123456789ab.data").write_bytes(b"left by an older export")
+    embedder.export(target)
+    [weights] = _weights_files(target.parent, "encoder")
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(["encoder.onnx", weights])
+    assert QueryEncoder(target).encode(["hip pain"]).shape == (1, 384)
+    for weights in target.parent.glob("*.data"):
+        weights.unlink()
+    with pytest.raises(IndexNotReady, match="cannot be loaded.*python -m assistant index"):
+        QueryEncoder(target).encode(["hip pain"])

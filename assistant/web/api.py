@@ -91,7 +91,7 @@ _ERRORS = {413: {"model": ErrorBody, "description": "The message, an earlier tur
 async def answer_over_http(service: AnswerService, message: str, history: list[dict]) -> Answer:
     """Answer off the event loop; map the assistant's errors to HTTP codes with the same words (shared by /v1)."""
     try:
-        return await run_in_threadpool(service.answer, message, history)
+        return await service.answer_in_thread(message, history)
     except MessageTooLong as error:
         raise HTTPException(413, str(error)) from error
     except BadInput as error:
