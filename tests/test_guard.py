@@ -1292,6 +1292,31 @@ def test_a_bare_ache_before_a_question_is_not_a_red_flag_to_the_meaning_layer(em
     assert check(red_flag, embed=embed).fired
 
 
+@pytest.mark.parametrize(("harmless", "red_flag"), [
+    ("did 8k yesterday and my hip is sore. how long shoud i keep ice on it",
+     "did 8k yesterday and fell, now my hip is sore. how long shoud i keep ice on it"),
+    ("ran 15k sunday, hip is sore today. ice or no?", "ran 15k sunday, hip has been sore for 3 weeks. ice or no?"),
+    ("hip hurts after my runs since last week. can i handle it at home?",
+     "hip hurts after my runs since last week and the pain goes down my leg. can i handle it at home?"),
+])
+def test_an_ache_after_the_run_it_followed_is_not_a_red_flag_to_the_meaning_layer(embed, harmless, red_flag):
+    """Session 18 (dev file train_t): a hurried runner's "did 8k yesterday and my hip is sore." read alone scored
+    over the meaning layer's threshold (serious disease, severe pain), so the commonest message in the article's
+    domain got a doctor reply and its conversation every one after. A bare ache after the run it followed, with when
+    it hurts (today, after runs, for days, not weeks), is the policy's mild ache; the red-flag twins still fire."""
+    assert not check(harmless, embed=embed).fired
+    assert check(red_flag, embed=embed).fired
+
+
+def test_the_examples_in_the_meaning_layers_docstrings_hold():
+    import doctest
+
+    from assistant.guard import meaning
+
+    result = doctest.testmod(meaning)
+    assert result.attempted and not result.failed
+
+
 @pytest.mark.parametrize(("fires", "message"), [
     (False, "what are the signs i shud go to a doctor for hip pain instead of just resting"),
     (False, "should i do exercises for hip pain rather than just resting?"),

@@ -63,22 +63,38 @@ def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
 
 _PART = r"(?:hips?|groin|glutes?|butt|hip flexors?|thighs?|it band|legs?)"
 _ACHE = r"(?:sore|hurts?|hurting|aches?|aching|achy|tight|stiff|painful|tender|niggly|bothering me)"
+_DAY = r"(?:yesterday|today|tonight|this morning|last night|earlier|(?:on |last |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:at |on |this |last )?(?:the )?weekend)"
+# The run it followed, as the words-only text reads it ("ran 15k sunday," -> "ran k sunday"): a distance, a kind of
+# run or race, and when, and nothing else.
+_RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|went for)"
+        r"(?: (?:a|an|my|the|first|k|km|kms|mi|miles?|half|full|marathon|long|easy|hard|tempo|trail|hill|hilly|race|"
+        r"run|runs|workout|session|intervals|sprints?|parkrun|training))+"
+        rf"(?: {_DAY})?(?: (?:and|now|so|but))? ")
+# When it hurts, if it is said: today, after runs, for a few days (not weeks: that is the policy's not_improving).
+_WHEN = (rf"(?:{_DAY}|after (?:my |a |the |long |easy |hard )?runs?|after running|after my run|the next day|"
+         r"the day after|since yesterday|since (?:the |last )?(?:weekend|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
+         r"for (?:a few |a couple of |a couple |couple |two |three )?days|a bit|a little)")
 _BARE_ACHE = re.compile(
-    rf"(?:(?:my|the|both|right|left|ma|me) )*{_PART}(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
-    rf"(?: (?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite))? {_ACHE}"
-    rf"(?: (?:today|a bit|a little|after (?:my |a |the |long |easy )?runs?|after running|after my run))?"
-    rf"|(?:a |my )?(?:(?:a bit|a little|kinda|slightly|mildly) )?(?:sore|achy|tight|stiff|painful|tender) {_PART}")
+    rf"(?:{_RUN})?(?:(?:my|the|both|right|left|ma|me) )*{_PART}(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
+    rf"(?: (?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite))? {_ACHE}(?: {_WHEN}){{0,2}}"
+    rf"|(?:{_RUN})?(?:a |my )?(?:(?:a bit|a little|kinda|slightly|mildly) )?(?:sore|achy|tight|stiff|painful|tender) {_PART}"
+    rf"(?: {_WHEN}){{0,2}}")
 
 
 def is_bare_ache(text: str) -> bool:
-    """Only "my hip is sore" / "hip hurts after runs" / "sore hip", in any case and punctuation.
+    """Only "my hip is sore" / "hip hurts after runs" / "sore hip", in any case and punctuation, perhaps after the run
+    it followed and with when ("ran 15k sunday, hip is sore today", "hip hurts after my runs since last week").
 
     >>> is_bare_ache("My hip hurts."), is_bare_ache("hip is sore"), is_bare_ache("sore hip after run")
-    (True, True, False)
+    (True, True, True)
+    >>> is_bare_ache("did 8k yesterday and my hip is sore."), is_bare_ache("Ran a half on Sunday, hip aches today")
+    (True, True)
     >>> is_bare_ache("my hip hurts so bad"), is_bare_ache("hip still sore after 3 weeks")
     (False, False)
-    >>> is_bare_ache("hip hurts at night")
-    False
+    >>> is_bare_ache("hip hurts at night"), is_bare_ache("had a fall and my hip hurts")
+    (False, False)
+    >>> is_bare_ache("hip sore for 3 weeks"), is_bare_ache("ran 10k and now my hip hurts every night")
+    (False, False)
     """
     return bool(_BARE_ACHE.fullmatch(" ".join(re.findall(r"[a-z]+", text.lower().replace("’", "'")))))
 
