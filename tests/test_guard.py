@@ -1308,6 +1308,24 @@ def test_an_ache_after_the_run_it_followed_is_not_a_red_flag_to_the_meaning_laye
     assert check(red_flag, embed=embed).fired
 
 
+_HALF_MARATHON = ["hi, i train for half marathon and since last week pain start on outside of my hip. what can be reason?",
+                  "and the bursitis one, what is it?"]
+
+
+@pytest.mark.parametrize(("harmless", "red_flag", "history"), [
+    ("it get worse in some position?", "it get worse every week?", _HALF_MARATHON),
+    ("when i lay on side in the night the sore hip is worse. article say something about this for bursitis?",
+     "the hip pain wake me up every night even when i not lay on it. article say something?", []),
+])
+def test_a_learners_question_about_when_it_is_worse_is_not_pain_getting_worse(embed, harmless, red_flag, history):
+    """Spent split 35 (session 18, second-language writers): "it get worse in some position?" read as pain getting
+    worse, and "when i lay on side in the night", with its article dropped, was not the article's bursitis sign;
+    both conversations went to a doctor. Worse *in* a position is when it hurts, not that it is getting worse, and
+    lying on side is lying on one's side; pain that worsens week on week or wakes one at night still fires."""
+    assert not check(harmless, history, embed=embed).fired
+    assert check(red_flag, history, embed=embed).fired
+
+
 def test_the_examples_in_the_meaning_layers_docstrings_hold():
     import doctest
 

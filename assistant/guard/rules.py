@@ -335,10 +335,10 @@ RULES: tuple[Rule, ...] = (
             r" (?:a |any )?dent|(?:its|it|pain|ache|it has|its been) (?:\w+ )?(?:gone|went|jumped|gone up|crept up) from (?:a |like )?"
             r"\d+ to (?:like |about |a |maybe )*\d+|worse (?:now )?than (?:when|before|it was)"
             r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels )?(?:\w+ ){0,2}(?<!make )(?<!makes )worse"
-            r"(?! (?:\w+ )?(?:after|when|during|on|at the end|with|if))"
+            r"(?! (?:\w+ )?(?:after|when|during|on|in|at the end|with|if))"
             r"|<not_a_worry>(?:hip|pain|it|its) <not_ahead>(?:is |feels |got |has got |has gotten |getting )?"
             r"(?:even |much |way )?worse"
-            r"(?! (?:after|when|during|on|at the end|with|if|than it was at the start))"
+            r"(?! (?:after|when|during|on|in|at the end|with|if|than it was at the start))"
             r"|(?:didnt|did not|hasnt|has not|havent|have not|wont|not) (?:\w+ )?(?:get|gotten|got|getting) (?:any )?better"
             r"|nothing (?:changes|changed|helps|helped|works|worked|is working|has worked|has helped|makes (?:a|any) difference"
             r"|made (?:a|any) difference)"
@@ -814,7 +814,7 @@ class BenignSign:
 
 BENIGN_SIGNS: tuple[BenignSign, ...] = (
     BenignSign("bursitis: worse lying on the sore side",
-               r"(?:lie|lies|lying|laying|lay|sleep|sleeping|roll onto|rolling onto) on (?:it|that side|this side"
+               r"(?:lie|lies|lying|laying|lay|sleep|sleeping|roll onto|rolling onto) on (?:it|side|that side|this side"
                r"|that hip|this hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip))",
                "Article, Tendon bursitis: 'You may notice it more at night, especially if you lie on your injured hip'."),
     BenignSign("tight hip flexors: felt more after stopping",
