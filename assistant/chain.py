@@ -263,8 +263,9 @@ class Assistant:
         """
         fix = self.engine.speller
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
-        best = None
-        for part in self._parts(without_instructions(fix(plain_question(question)) or question)):
+        best, readings = None, []
+        message = without_instructions(fix(plain_question(question)) or question)
+        for part in self._parts(message):
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
                     and self._on_the_topic(part, topic())):
@@ -279,7 +280,20 @@ class Assistant:
                     reading = continued
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
+            readings.append((part, reading))
+        if self.decline_model.declines(best.evidence) and self._resembles_answered(message):
+            # "Training for a marathon. How fast can I bump my weekly volume…?": the story is better backed but
+            # declined; the question the user asked is answered on its own.
+            asked = [r for part, r in readings if asks(part) and not self.decline_model.declines(r.evidence)]
+            if asked:
+                return max(asked, key=lambda r: r.evidence.strength)
         return best
+
+    def _resembles_answered(self, message: str) -> bool:
+        """Is the whole message nearer the labelled questions the article answers than those it does not? A story
+        that is out of scope ("I am pregnant 4 month…") makes its question out of scope too, even when the question
+        alone ("is safe to continue running?") is one the article answers."""
+        return self.exemplars is None or self.exemplars.resemblance(self.engine.embed(message)) > 0
 
     @staticmethod
     def _parts(message: str) -> list[str]:

@@ -327,3 +327,23 @@ def test_a_short_question_after_a_statement_is_read_with_it(assistant, message, 
     assert answer.status == "answered"
     assert answer.sentences[0].text.startswith(answered_by), answer.text
     assert not answer.sentences[0].text.startswith(not_first)
+
+
+@pytest.mark.parametrize(("message", "says"), [
+    ("Training for a marathon. How fast can I bump my weekly volume without my hips complaining?", "by 10% per week"),
+    ("Training for my first marathon and I've got a very strict plan. If my hip is bugging me, is it okay to change "
+     "some of my sessions?", "change a few of your training sessions"),
+])
+def test_a_story_the_article_would_decline_does_not_decline_the_question_asked_after_it(assistant, message, says):
+    """Spent split 34 (session 18): the story before the question was the better-backed reading, and declined
+    alone ("Training for a marathon." asks nothing), so a question the article answers was declined with it."""
+    answer = assistant.answer(message)
+    assert answer.status == "answered" and says in " ".join(s.text for s in answer.sentences)
+
+
+def test_a_story_that_makes_the_question_out_of_scope_still_declines_it(assistant):
+    """The question alone ("is safe to continue running?") is one the article answers, but not for a pregnant
+    runner: when the whole message is nearer the labelled questions the article does not answer, the story's
+    decline stands (without that check, spent split 33's pregnant runner was told to scale back)."""
+    message = "I am pregnant 4 month and hip hurt bit when running. is safe to continue running?"
+    assert assistant.answer(message).status == "declined"
