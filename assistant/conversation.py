@@ -41,7 +41,7 @@ GENERIC = frozenset({
     "okay", "ok", "fine", "normal", "safe", "enough", "need", "needs", "want", "try", "tried", "work", "works",
     "help", "helps", "matter", "matters", "mean", "means", "meaning", "wait", "sure", "tho", "though", "yeah",
     "yes", "nope", "gonna", "wanna", "kinda", "sorta", "anyway", "cool", "thanks", "thank", "example", "instance",
-    "year", "date",
+    "year", "date", "feel", "feels", "felt", "feeling", "expect",
 })
 
 

@@ -447,3 +447,12 @@ def test_an_afterthought_after_a_question_is_not_read_as_the_question(assistant)
     story = assistant.answer("dont have a diagnosis yet and kinda stressing. can i still do stuff to get better and "
                              "keep running or do i need to know exactly whats wrong first")
     assert story.status == "answered" and "no diagnosis at all" in story.text, story.text
+
+
+def test_what_a_condition_feels_like_is_asked_of_the_condition_just_discussed(assistant):
+    """"what i will feel?" names nothing of its own: feeling is what the strain just explained does, not a subject."""
+    *_, feel = talk(assistant, "my physio say i have hip strain. what mean strain?", "it come from running?",
+                    "what i will feel?")
+    assert feel.status == "answered"
+    assert "swelling, muscle weakness, or stiffness" in feel.text
+    assert conversation.is_follow_up("what i will feel?") and not conversation.is_follow_up("does foam rolling feel good")
