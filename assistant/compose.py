@@ -15,15 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .about import ABOUT_SECTION
+from .conversation import GENERIC
 from .corpus import Document
 from .decline import asks_for_source
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, tokenize
 from .models import AnswerSentence, Chunk, Citation, Hit, Sentence
+from .query import content_words
 from .selection import Question, SentenceRanker, features
 
 RELATIVE_MARGIN = 2.0  # keep sentences whose ranker score (log-odds) is within this of the best one
 REDUNDANT = 0.88  # cosine above which two sentences say the same thing
 WHOLE_BULLET_WORDS = 80  # a bullet up to this long is shown whole rather than cut to one sentence
+# The sides of a comparison: up to three words either side of "or", "vs", "than" ("static OR dynamic stretches",
+# "is dynamic stretching better THAN static").
+_SIDES = re.compile(r"((?:\w+\W+){0,3})\b(?:or|vs\.?|versus|than|instead of|rather than)\b((?:\W+\w+){0,3})", re.I)
 _ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
 
 
@@ -47,6 +52,7 @@ def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.
     scores = ranker.scores(np.stack([row for _, _, row in found]))
     ranked = sorted(((float(score), hit.chunk, i) for (hit, i, _), score in zip(found, scores)), key=lambda c: -c[0])
     chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words, question.just_shown)
+    _add_other_side(question, ranked, chosen, lexical)
     lead = _lead_in_first(chosen, lead, labels)
     if asks_for_source(question.query):
         _add_sources(chosen, chunks or [hit.chunk for hit in hits], document)
@@ -113,6 +119,35 @@ def _select(ranked: list[tuple[float, Chunk, int]], sentence_vectors: dict[str, 
         words += added_words
         shown += len(prose)
     return chosen, lead
+
+
+def _add_other_side(question: Question, ranked: list[tuple[float, Chunk, int]], chosen: dict[tuple[str, int], Chunk],
+                    lexical: LexicalIndex) -> None:
+    """Both halves of a comparison: "static or dynamic stretches before a run" is answered by the cool-down's
+    static stretches and the warm-up's dynamic ones. The side word nearest the "or" that the picks do not name
+    brings the best-scored retrieved sentence that names it; a side the article never names adds nothing."""
+    if question.kind != "comparison":
+        return
+    named = set().union(*(lexical.sentence_terms[chunk.id][i] for (_, i), chunk in chosen.items()))
+    for term in _sides(question.text):
+        if term in named:
+            continue
+        pick = next(((chunk, i) for _, chunk, i in ranked if term in lexical.sentence_terms[chunk.id][i]), None)
+        if pick is not None:
+            chunk, i = pick
+            chosen.update({(chunk.id, j): chunk for j in _with_context(chunk, i, whole=False)})
+            return
+
+
+def _sides(question: str) -> list[str]:
+    """The stemmed words either side of a comparison's "or"/"than", nearest first ("is DYNAMIC stretching better
+    than STATIC" → static, stretch, dynam; "better" names no side)."""
+    near = []
+    for match in _SIDES.finditer(question):
+        before = [w for w in content_words(match.group(1)) if w not in GENERIC][::-1]
+        after = [w for w in content_words(match.group(2)) if w not in GENERIC]
+        near += [(d, w) for d, w in enumerate(before)] + [(d, w) for d, w in enumerate(after)]
+    return [term for _, word in sorted(near, key=lambda n: n[0]) for term in tokenize([word])[0]]
 
 
 def _lead_in_first(chosen: dict[tuple[str, int], Chunk], lead: set[tuple[str, int]],

@@ -347,3 +347,12 @@ def test_a_story_that_makes_the_question_out_of_scope_still_declines_it(assistan
     decline stands (without that check, spent split 33's pregnant runner was told to scale back)."""
     message = "I am pregnant 4 month and hip hurt bit when running. is safe to continue running?"
     assert assistant.answer(message).status == "declined"
+
+
+@pytest.mark.parametrize("question", ["static or dynamic stretches before a run, which is better for hips",
+                                      "is dynamic stretching better than static before a run"])
+def test_a_comparison_is_answered_with_both_halves_the_article_has(assistant, question):
+    """The cool-down's static stretches match best; the warm-up's dynamic ones are the other half asked about."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered"
+    assert "static stretches" in answer.text and "recommends dynamic stretches" in answer.text
