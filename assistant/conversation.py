@@ -42,6 +42,8 @@ GENERIC = frozenset({
     "help", "helps", "matter", "matters", "mean", "means", "meaning", "wait", "sure", "tho", "though", "yeah",
     "yes", "nope", "gonna", "wanna", "kinda", "sorta", "anyway", "cool", "thanks", "thank", "example", "instance",
     "year", "date", "feel", "feels", "felt", "feeling", "expect",
+    "day", "days", "week", "weeks", "month", "months", "minute", "minutes", "hour", "hours", "later", "daily",
+    "weekly",
 })
 
 

@@ -456,3 +456,13 @@ def test_what_a_condition_feels_like_is_asked_of_the_condition_just_discussed(as
     assert feel.status == "answered"
     assert "swelling, muscle weakness, or stiffness" in feel.text
     assert conversation.is_follow_up("what i will feel?") and not conversation.is_follow_up("does foam rolling feel good")
+
+
+def test_a_follow_up_made_of_time_words_keeps_the_thread_for_the_turn_after_it(assistant):
+    """"every day later?" names no subject: read alone it was answered off its own words and became the topic, so
+    "who recommend them" after it was declined."""
+    *_, who = talk(assistant, "which exercises article give for hip pain", "how often", "every day later?",
+                   "who recommend them")
+    assert who.status == "answered"
+    assert "recommended by Hinge Health physical therapists" in who.text
+    assert conversation.is_follow_up("every day later?") and not conversation.is_follow_up("is walking every day good")
