@@ -137,6 +137,15 @@ def speaker(text: str, people: Sequence[str]) -> str | None:
     return max(found)[1] if found else None
 
 
+_TEAM = re.compile(r"\bHinge Health (?:care team|physical therapists)\b")
+
+
+def team_saying(text: str) -> str | None:
+    """The publisher's team when a text gives it as the one who says or recommends something ("As our Hinge Health
+    care team says, movement is medicine."): it has no front-matter line of its own, only the sentence."""
+    return "Hinge Health" if _TEAM.search(text) else None
+
+
 def asked_about(question: str, people: Sequence[str] = (),
                 in_focus: Callable[[], str | None] = lambda: None) -> tuple[str, ...]:
     """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers"

@@ -543,15 +543,18 @@ class Assistant:
         if last is None or last.status != "answered":
             return None
         shown = {s.text for s in last.sentences}
-        saying = [(chunk, i, s.text in shown, name) for chunk in self._cited_chunks(last)
-                  if chunk.heading_path[-1] not in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
-                  for i, s in enumerate(chunk.sentences) if (name := about.speaker(s.text, self._people))]
-        for only_shown in (True, False):  # the sentences shown first, then the rest of their passages
-            lines = [(chunk, i, name) for chunk, i, is_shown, name in saying if is_shown or not only_shown]
-            if lines:
-                named = tuple(dict.fromkeys(name for *_, name in lines))
-                return (*((chunk, i) for chunk, i, _ in lines[:MAX_SOURCED_CLAIMS]),
-                        *about.answer_lines(named, self.engine.chunks))
+        # a clinician quoted first, shown or in the rest of the passages; the publisher's team ("As our Hinge Health
+        # care team says…") only when the passages quote no one
+        for speaker in (lambda text: about.speaker(text, self._people), about.team_saying):
+            saying = [(chunk, i, s.text in shown, name) for chunk in self._cited_chunks(last)
+                      if chunk.heading_path[-1] not in (about.ABOUT_SECTION, about.EXPERTS_SECTION)
+                      for i, s in enumerate(chunk.sentences) if (name := speaker(s.text))]
+            for only_shown in (True, False):  # the sentences shown first, then the rest of their passages
+                lines = [(chunk, i, name) for chunk, i, is_shown, name in saying if is_shown or not only_shown]
+                if lines:
+                    named = tuple(dict.fromkeys(name for *_, name in lines))
+                    return (*((chunk, i) for chunk, i, _ in lines[:MAX_SOURCED_CLAIMS]),
+                            *about.answer_lines(named, self.engine.chunks))
         return None
 
     def _decide(self, turn: Turn) -> Turn | Answer:

@@ -466,3 +466,14 @@ def test_a_follow_up_made_of_time_words_keeps_the_thread_for_the_turn_after_it(a
     assert who.status == "answered"
     assert "recommended by Hinge Health physical therapists" in who.text
     assert conversation.is_follow_up("every day later?") and not conversation.is_follow_up("is walking every day good")
+
+
+def test_who_says_a_saying_of_the_publishers_team_is_that_team_and_a_quoted_clinician_still_comes_first(assistant):
+    """"who says that" after 'movement is medicine' was declined as resting on no study; the article gives it to
+    the Hinge Health care team. A quote in the passages shown is still its clinician's, not the team's."""
+    _, who = talk(assistant, "what does 'movement is medicine' mean", "who says that")
+    assert who.status == "answered" and "As our Hinge Health care team says, movement is medicine." in who.text
+    *_, quoted = talk(assistant, "I've got a half marathon in 6 weeks and my hip is sore after long runs. Should I "
+                      "stick to my training plan no matter what?", "wont i lose fitness and blow the race though",
+                      "who said that")
+    assert "says Dr. Kimbrough" in quoted.text and "Hinge Health physical therapists recommend" not in quoted.text
