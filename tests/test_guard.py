@@ -1428,3 +1428,17 @@ def test_the_english_word_list_answers_membership_as_a_set_would():
     assert len(english) > 100_000
     assert all(w in english for w in ("napping", "running", "don't"))
     assert "acident" not in english and "x" * 60 not in english
+
+
+@pytest.mark.parametrize(("harmless", "red_flag"), [
+    ("my hip started hurting.", "my hip started hurting after i fell."),
+    ("i have a 10k race in 3 weeks and my hip started hurting. must i follow my plan exactly?",
+     "i have a 10k race in 3 weeks and my hip has hurt for 3 weeks. must i follow my plan exactly?"),
+])
+def test_an_ache_that_has_just_started_or_comes_before_a_race_is_not_a_red_flag_to_the_meaning_layer(
+        embed, harmless, red_flag):
+    """Session 19: "my hip started hurting." scored as not bearing weight, and "i have a 10k race in 3 weeks and my
+    hip started hurting." as pain not improving ("in 3 weeks" is when the race is). The onset of a bare ache, after a
+    race ahead, is the policy's mild ache; a fall or weeks of pain still fire."""
+    assert not check(harmless, embed=embed).fired
+    assert check(red_flag, embed=embed).fired

@@ -70,12 +70,20 @@ _RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|
         r"(?: (?:a|an|my|the|first|k|km|kms|mi|miles?|half|full|marathon|long|easy|hard|tempo|trail|hill|hilly|race|"
         r"run|runs|workout|session|intervals|sprints?|parkrun|training))+"
         rf"(?: {_DAY})?(?: (?:and|now|so|but))? ")
+# A race ahead, as the words-only text reads it ("i have a 10k race in 3 weeks and" -> "i have a k race in weeks and"):
+# its "in 3 weeks" is when the race is, not how long it has hurt.
+_RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im training for|training for|signed up for)"
+               r"(?: (?:a|an|my|first))?(?: (?:k|km|half|full|marathon|ultra|trail|race))+"
+               r"(?: in (?:a |a few |few |two |three |four |five |six |eight |ten )?(?:days?|weeks?|months?))?"
+               r"(?: (?:and|but|so|now))? ")
 # When it hurts, if it is said: today, after runs, for a few days (not weeks: that is the policy's not_improving).
 _WHEN = (rf"(?:{_DAY}|after (?:my |a |the |long |easy |hard )?runs?|after running|after my run|the next day|"
          r"the day after|since yesterday|since (?:the |last )?(?:weekend|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
          r"for (?:a few |a couple of |a couple |couple |two |three )?days|a bit|a little)")
 _BARE_ACHE = re.compile(
-    rf"(?:{_RUN})?(?:(?:my|the|both|right|left|ma|me) )*{_PART}(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
+    rf"(?:{_RACE_AHEAD}|{_RUN})?(?:(?:my|the|both|right|left|ma|me) )*{_PART}"
+    rf"(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
+    rf"(?: (?:just )?(?:has |have )?(?:started|starting|starts|began|begun)(?: to)?)?"  # its onset: "started hurting"
     rf"(?: (?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite))? {_ACHE}(?: {_WHEN}){{0,2}}"
     rf"|(?:{_RUN})?(?:a |my )?(?:(?:a bit|a little|kinda|slightly|mildly) )?(?:sore|achy|tight|stiff|painful|tender) {_PART}"
     rf"(?: {_WHEN}){{0,2}}")
@@ -89,6 +97,12 @@ def is_bare_ache(text: str) -> bool:
     (True, True, True)
     >>> is_bare_ache("did 8k yesterday and my hip is sore."), is_bare_ache("Ran a half on Sunday, hip aches today")
     (True, True)
+    >>> is_bare_ache("my hip started hurting."), is_bare_ache("hip has started to ache after runs")
+    (True, True)
+    >>> is_bare_ache("my hip started hurting after i fell"), is_bare_ache("my hip started hurting 6 weeks ago")
+    (False, False)
+    >>> is_bare_ache("i have a 10k race in 3 weeks and my hip started hurting"), is_bare_ache("hip hurts for 3 weeks")
+    (True, False)
     >>> is_bare_ache("my hip hurts so bad"), is_bare_ache("hip still sore after 3 weeks")
     (False, False)
     >>> is_bare_ache("hip hurts at night"), is_bare_ache("had a fall and my hip hurts")
