@@ -27,7 +27,7 @@ from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
-from .query import asks, plain_question, question_parts, without_instructions
+from .query import asks, in_the_article_s_words, plain_question, question_parts, without_instructions
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of
 from .precedent import Precedents, ResolvedPrecedents
@@ -62,6 +62,9 @@ MAX_ENTRY_DETAIL_WORDS = 4
 _ENTRY_FIELDS = frozenset({"source", "published", "clinicians", "publisher"})
 _BIBLIOGRAPHIC = re.compile(r"\b(?:year|date|title|journal|authors?|who wrote|when published)\b", re.I)
 _NAMES_THE_ARTICLE = re.compile(r"\b(?:article|piece|page|post|blog|hinge|original|this|you)\b", re.I)
+# "could that be…", "is this…": a question about what the sentence before it told ("is it ok to…" is not)
+_ABOUT_WHAT_WAS_TOLD = re.compile(r"^\W*(?:(?:so|and|but|ok)\W+)?(?:is|are|was|could|can|would|will|does|do|did|might|may"
+                                  r"|should)\s+(?:that|this|those|these)\b", re.I)
 # A question that points at something its message said before it: "is THAT bad for my hips?" ("it band" does not)
 _POINTS_BACK = re.compile(r"\b(?:that|this|those|these|them|they|their|it(?!\s+band)|its|it['’]s|such|so)\b", re.I)
 # "when?", "what year", "date?" with nothing else: after an answer from the front matter, the publication date
@@ -264,7 +267,7 @@ class Assistant:
         fix = self.engine.speller
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best, readings = None, []
-        message = without_instructions(fix(plain_question(question)) or question)
+        message = without_instructions(fix(in_the_article_s_words(plain_question(question))) or question)
         for part in self._parts(message):
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
@@ -301,8 +304,10 @@ class Assistant:
         to stand on its own: "difference between it band and bursitis? both outer hip" does not ask about "both outer
         hip". A story told before the question stays a reading, as it often holds the subject ("dont have a
         diagnosis yet. can i still keep running?"), and so does all of a message whose question points back at it
-        ("is that bad for my hips?")."""
+        ("is that bad for my hips?"). A question whose subject is that story ("Could that be hard on my hips?" after
+        "I run on concrete sidewalks.") is not a reading alone: all its words are known and say nothing."""
         parts = question_parts(message)
+        parts = [p for i, p in enumerate(parts) if i < 2 or not _ABOUT_WHAT_WAS_TOLD.search(p)]
         first = next((i for i, p in enumerate(parts[1:], 1) if asks(p) and not _POINTS_BACK.search(p)), None)
         return parts if first is None else [*parts[:first + 1], *(p for p in parts[first + 1:] if asks(p))]
 

@@ -356,3 +356,24 @@ def test_a_comparison_is_answered_with_both_halves_the_article_has(assistant, qu
     answer = assistant.answer(question)
     assert answer.status == "answered"
     assert "static stretches" in answer.text and "recommends dynamic stretches" in answer.text
+
+
+@pytest.mark.parametrize("question", ["running on hard asphalt road is bad for hip?",
+                                      "I run on concrete sidewalks every single day. Could that be part of why my "
+                                      "hips hurt?"])
+def test_a_runner_s_word_for_hard_surfaces_finds_the_article_s(assistant, question):
+    """The article says "running on hard surfaces"; runners say asphalt or concrete sidewalks. The first was declined
+    (its word unknown to the article); in the second, "Could that be part of why my hips hurt?" read alone outscored
+    the message and got the tight hip flexors."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered"
+    assert answer.sentences[0].text.startswith("Anything that adds stress to your joints, like poor footwear, running "
+                                               "on hard surfaces")
+
+
+def test_an_x_ray_s_arthritis_is_the_article_s_osteoarthritis(assistant):
+    """"arthritis" alone matched the perspective check's list ("IT band syndrome, arthritis, or no diagnosis"); the
+    study of image-diagnosed hip osteoarthritis is what answers a runner whose x-ray shows it but who feels fine."""
+    answer = assistant.answer("got an xray that shows arthritis in my hip but i honestly feel mostly fine. is that weird?")
+    assert answer.status == "answered"
+    assert "only 24% of those with image-diagnosed hip osteoarthritis" in answer.text
