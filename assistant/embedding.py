@@ -221,6 +221,9 @@ class QueryEncoder(ModelFiles):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # Pool threads that spin between calls hold a core the rest of the answer (numpy's BLAS) needs: with two
+        # threads spinning, an in-process answer took 31.8 ms, not 14.6 (bench/encoder_threads.py, this machine).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = onnxruntime.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
         except Exception as error:  # its weights file gone or cut short, or a file that is no ONNX graph

@@ -7,6 +7,7 @@ no model or index is ever loaded twice in one process.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -45,7 +46,8 @@ class Engine:
                  embedder: ModelFiles | None = None):
         self.settings = settings or get_settings()
         self.store = store or store_for(self.settings, repair=False)
-        self.embedder = embedder or QueryEncoder(self.settings.encoder_path)
+        self.embedder = embedder or QueryEncoder(self.settings.encoder_path,
+                                                 threads=self.settings.encoder_threads or os.cpu_count() or 1)
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
         self._embedded: OrderedDict[str, np.ndarray] = OrderedDict()

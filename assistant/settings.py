@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # already run side by side, one thread each: BLAS threads on top fight them for the cores
     # (`bench/serve_setting.py HIP_BLAS_THREADS 1 0`).
     blas_threads: int = Field(1, ge=0)
+    # Threads ONNX Runtime embeds one question with; 0: one in a serving process (its requests already run side by
+    # side, one core each), one per core where questions come one at a time (`ask`, `eval`, a program of your own).
+    encoder_threads: int = Field(0, ge=0)
     # Worker processes for `serve` (`--workers` overrides); each loads its own model and index.
     workers: int = Field(1, ge=1)
     # Requests per minute per client IP on /api/* and the page's events (the health check is exempt); 0: no limit.

@@ -119,3 +119,18 @@ def test_exporting_again_leaves_one_weights_file_and_a_lost_one_is_refused_with_
         weights.unlink()
     with pytest.raises(IndexNotReady, match="cannot be loaded.*python -m assistant index"):
         QueryEncoder(target).encode(["hip pain"])
+
+
+def test_a_serving_process_embeds_on_one_thread_and_one_asking_alone_on_every_core(built_settings):
+    """`serve` runs requests side by side, one core each; `ask` and `eval` answer one question at a time, and embed it
+    on every core (bench/encoder_threads.py). The vectors, and so the answers, are the same either way."""
+    from assistant.web.service import AnswerService
+
+    settings = built_settings.model_copy(update={"encoder_threads": 0})
+    alone = Engine(settings).embedder
+    serving = Engine(AnswerService(settings).settings).embedder
+    assert (serving.threads, alone.threads) == (1, os.cpu_count())
+    questions = ["my hip hurts after long runs", "how long should i ice", "is it ok to run through bursitis pain?"]
+    assert np.array_equal(serving.encode(questions), alone.encode(questions))
+    pinned = Engine(AnswerService(settings.model_copy(update={"encoder_threads": 3})).settings).embedder
+    assert pinned.threads == 3  # HIP_ENCODER_THREADS set by hand is kept

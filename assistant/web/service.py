@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 class AnswerService:
     def __init__(self, settings: Settings | None = None, assistant: Assistant | None = None):
-        self.settings = settings or get_settings()
+        settings = settings or get_settings()
+        # a request embeds on one thread: requests already run side by side, and the cores are theirs
+        self.settings = settings if settings.encoder_threads else settings.model_copy(update={"encoder_threads": 1})
         self._assistant = assistant
         self._lock = threading.Lock()
         self._threads: anyio.CapacityLimiter | None = None  # made on the event loop that first uses it

@@ -1,0 +1,68 @@
+"""Warm in-process answers with the query encoder on one thread (what a serving process uses per request) against
+one thread per core (the default where questions come one at a time: `ask`, `eval`), in one process, interleaved
+over rounds of the same unique questions.
+
+`python bench/encoder_threads.py [--rounds 3]`: prints medians and p95 of both and their ratio. Nothing here
+asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import QUESTIONS  # noqa: E402
+
+from assistant.chain import Assistant  # noqa: E402
+from assistant.engine import Engine  # noqa: E402
+from assistant.settings import get_settings  # noqa: E402
+
+
+def answer_times(assistant: Assistant, questions: list[str]) -> list[float]:
+    times = []
+    for question in questions:
+        assistant.engine._embedded.clear()  # every question embedded anew, as a unique question would be
+        start = time.perf_counter()
+        assistant._pipeline.invoke(assistant._start(question, []))  # the chain itself: the answer cache is not asked
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    settings = get_settings()
+    assistants = {threads: Assistant(Engine(settings.model_copy(update={"encoder_threads": threads})).warm_up())
+                  for threads in (1, cores)}
+    warm, questions = QUESTIONS[:20], QUESTIONS[20:420]
+    for assistant in assistants.values():
+        answer_times(assistant, warm)
+    times: dict[int, list[float]] = {threads: [] for threads in assistants}
+    medians: dict[int, list[float]] = {threads: [] for threads in assistants}
+    for round_ in range(args.rounds):
+        order = list(assistants) if round_ % 2 == 0 else list(assistants)[::-1]  # a slow spell hits both alike
+        for threads in order:
+            run = answer_times(assistants[threads], questions)
+            times[threads] += run
+            medians[threads].append(statistics.median(run))
+    for threads, run in times.items():
+        print(f"encoder on {threads} thread(s): p50 {1000 * statistics.median(run):6.2f} ms, p95 "
+              f"{1000 * np.percentile(run, 95):6.2f} ms; round medians "
+              f"{', '.join(f'{1000 * m:.2f}' for m in medians[threads])} ms ({len(questions)} unique questions)")
+    ratio = statistics.median(times[1]) / statistics.median(times[cores])
+    print(f"1 thread / {cores} threads at the median: {ratio:.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
