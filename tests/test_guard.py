@@ -1442,3 +1442,17 @@ def test_an_ache_that_has_just_started_or_comes_before_a_race_is_not_a_red_flag_
     race ahead, is the policy's mild ache; a fall or weeks of pain still fire."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired
+
+
+@pytest.mark.parametrize(("harmless", "red_flag"), [
+    ("did an 18 miler yesterday and my hip is really sore today. what can i do at home to feel better",
+     "did an 18 miler yesterday and fell at mile 12, my hip is really sore today. what can i do at home to feel better"),
+    ("Ive got a half marathon in 6 weeks and my hip is sore. should i rest?",
+     "Ive got a half marathon in 6 weeks and my hip has been sore for 6 weeks. should i rest?"),
+])
+def test_a_sore_hip_and_a_question_are_read_as_the_question_by_the_meaning_layer(embed, harmless, red_flag):
+    """Session 20: each sentence alone was cleared, but the whole message scored as not bearing weight (the 18 miler,
+    a blind writer's) and as trauma (the half marathon). A sore hip then a question is read as the question; a fall
+    or weeks of pain told beside the ache still fire."""
+    assert not check(harmless, embed=embed).fired
+    assert check(red_flag, embed=embed).fired

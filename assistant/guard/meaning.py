@@ -63,11 +63,12 @@ def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
 
 _PART = r"(?:hips?|groin|glutes?|butt|hip flexors?|thighs?|it band|legs?)"
 _ACHE = r"(?:sore|hurts?|hurting|aches?|aching|achy|tight|stiff|painful|tender|niggly|bothering me)"
+_SORE = r"(?:sore|achy|stiff|tight)"  # soreness, which an intensifier ("pretty sore") does not make severe
 _DAY = r"(?:yesterday|today|tonight|this morning|last night|earlier|(?:on |last |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:at |on |this |last )?(?:the )?weekend)"
 # The run it followed, as the words-only text reads it ("ran 15k sunday," -> "ran k sunday"): a distance, a kind of
 # run or race, and when, and nothing else.
 _RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|went for)"
-        r"(?: (?:a|an|my|the|first|k|km|kms|mi|miles?|half|full|marathon|long|easy|hard|tempo|trail|hill|hilly|race|"
+        r"(?: (?:a|an|my|the|first|k|km|kms|mi|miles?|milers?|half|full|marathon|long|easy|hard|tempo|trail|hill|hilly|race|"
         r"run|runs|workout|session|intervals|sprints?|parkrun|training))+"
         rf"(?: {_DAY})?(?: (?:and|now|so|but))? ")
 # A race ahead, as the words-only text reads it ("i have a 10k race in 3 weeks and" -> "i have a k race in weeks and"):
@@ -84,7 +85,8 @@ _BARE_ACHE = re.compile(
     rf"(?:{_RACE_AHEAD}|{_RUN})?(?:(?:my|the|both|right|left|ma|me) )*{_PART}"
     rf"(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
     rf"(?: (?:just )?(?:has |have )?(?:started|starting|starts|began|begun)(?: to)?)?"  # its onset: "started hurting"
-    rf"(?: (?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite))? {_ACHE}(?: {_WHEN}){{0,2}}"
+    rf"(?: (?:(?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite) {_ACHE}|(?:pretty|really|very) {_SORE})"
+    rf"| {_ACHE})(?: {_WHEN}){{0,2}}"  # "really sore" after a long run is muscle soreness; "really hurts" is not cleared
     rf"|(?:{_RUN})?(?:a |my )?(?:(?:a bit|a little|kinda|slightly|mildly) )?(?:sore|achy|tight|stiff|painful|tender) {_PART}"
     rf"(?: {_WHEN}){{0,2}}")
 
@@ -103,6 +105,8 @@ def is_bare_ache(text: str) -> bool:
     (False, False)
     >>> is_bare_ache("i have a 10k race in 3 weeks and my hip started hurting"), is_bare_ache("hip hurts for 3 weeks")
     (True, False)
+    >>> is_bare_ache("did an 18 miler yesterday and my hip is really sore today."), is_bare_ache("hip really hurts")
+    (True, False)
     >>> is_bare_ache("my hip hurts so bad"), is_bare_ache("hip still sore after 3 weeks")
     (False, False)
     >>> is_bare_ache("hip hurts at night"), is_bare_ache("had a fall and my hip hurts")
@@ -111,6 +115,27 @@ def is_bare_ache(text: str) -> bool:
     (False, False)
     """
     return bool(_BARE_ACHE.fullmatch(" ".join(re.findall(r"[a-z]+", text.lower().replace("’", "'")))))
+
+
+def _asked_after_a_bare_ache(text: str) -> str:
+    """A reading that only says the hip is sore and then asks ("did an 18 miler yesterday and my hip is really sore
+    today. what can i do at home to feel better") is read as its questions: the ache holds no red flag, and with it
+    the whole message scored as one (cannot bear weight, trauma) where neither part alone did. A story beside the ache
+    is kept whole ("sf in my shin in college, now 28 and running again. hip feels a bit sore").
+
+    >>> _asked_after_a_bare_ache("Ive got a half marathon in 6 weeks and my hip is sore. should i rest?")
+    'should i rest?'
+    >>> _asked_after_a_bare_ache("my hip is sore. it went numb last night. should i rest?")
+    'my hip is sore. it went numb last night. should i rest?'
+    """
+    from assistant.query import asks
+
+    sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
+    aches = [s for s in sentences if is_bare_ache(s)]
+    asked = [s for s in sentences if s not in aches]
+    if len(sentences) > 1 and aches and asked and all(asks(s) for s in asked):
+        return " ".join(asked)
+    return text
 
 
 @dataclass(frozen=True)
@@ -169,7 +194,8 @@ class MeaningModel:
         the policy's harmless `mild_ache`: it holds nothing to read a red flag in, so it is not scored. Nor is a
         reading that describes a sign the article explains as common (`rules.BENIGN_SIGNS`): "so frustrated, cant run
         like before" read together with the next turn is still the article's frustrated runner."""
-        texts = [(turn, text) for turn, text in readings(turns)
+        texts = [(turn, text) for turn, text in dict.fromkeys((turn, _asked_after_a_bare_ache(text))
+                                                               for turn, text in readings(turns))
                  if not is_bare_ache(text) and not describes_benign_sign(text)]
         if not texts:
             return []
