@@ -1456,3 +1456,17 @@ def test_a_sore_hip_and_a_question_are_read_as_the_question_by_the_meaning_layer
     or weeks of pain told beside the ache still fire."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired
+
+
+@pytest.mark.parametrize(("harmless", "red_flag"), [
+    ("new runner, 3 weeks in, and my hip aches after runs. is this normal??",
+     "new runner, 3 weeks in, and my hip has hurt for 3 weeks. is this normal??"),
+    ("started running 3 months ago, now my hip hurts after almost every run. why is this happening",
+     "started running 3 months ago, now my hip hurts after almost every run and i fell last week. why is this happening"),
+])
+def test_how_new_a_runner_is_is_not_how_long_it_has_hurt(embed, harmless, red_flag):
+    """Session 20: "new runner, 3 weeks in" (spent answer split 38) scored as severe pain, and "started running 3
+    months ago" (train_t) as pain not improving. How long someone has run, then a bare ache, is the mild ache;
+    weeks of pain or a fall still fire."""
+    assert not check(harmless, embed=embed).fired
+    assert check(red_flag, embed=embed).fired
