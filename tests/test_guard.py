@@ -1431,42 +1431,27 @@ def test_the_english_word_list_answers_membership_as_a_set_would():
 
 
 @pytest.mark.parametrize(("harmless", "red_flag"), [
+    # Session 19: the onset scored as not bearing weight; before a race ahead as pain not improving ("in 3 weeks" is
+    # when the race is).
     ("my hip started hurting.", "my hip started hurting after i fell."),
     ("i have a 10k race in 3 weeks and my hip started hurting. must i follow my plan exactly?",
      "i have a 10k race in 3 weeks and my hip has hurt for 3 weeks. must i follow my plan exactly?"),
-])
-def test_an_ache_that_has_just_started_or_comes_before_a_race_is_not_a_red_flag_to_the_meaning_layer(
-        embed, harmless, red_flag):
-    """Session 19: "my hip started hurting." scored as not bearing weight, and "i have a 10k race in 3 weeks and my
-    hip started hurting." as pain not improving ("in 3 weeks" is when the race is). The onset of a bare ache, after a
-    race ahead, is the policy's mild ache; a fall or weeks of pain still fire."""
-    assert not check(harmless, embed=embed).fired
-    assert check(red_flag, embed=embed).fired
-
-
-@pytest.mark.parametrize(("harmless", "red_flag"), [
+    # Session 20: each sentence alone was cleared, but the whole message scored as not bearing weight (a blind
+    # writer's 18 miler) and as trauma (the half marathon): a sore hip then a question is read as the question.
     ("did an 18 miler yesterday and my hip is really sore today. what can i do at home to feel better",
      "did an 18 miler yesterday and fell at mile 12, my hip is really sore today. what can i do at home to feel better"),
     ("Ive got a half marathon in 6 weeks and my hip is sore. should i rest?",
      "Ive got a half marathon in 6 weeks and my hip has been sore for 6 weeks. should i rest?"),
-])
-def test_a_sore_hip_and_a_question_are_read_as_the_question_by_the_meaning_layer(embed, harmless, red_flag):
-    """Session 20: each sentence alone was cleared, but the whole message scored as not bearing weight (the 18 miler,
-    a blind writer's) and as trauma (the half marathon). A sore hip then a question is read as the question; a fall
-    or weeks of pain told beside the ache still fire."""
-    assert not check(harmless, embed=embed).fired
-    assert check(red_flag, embed=embed).fired
-
-
-@pytest.mark.parametrize(("harmless", "red_flag"), [
+    # Session 20: how long someone has run is not how long it has hurt ("new runner, 3 weeks in", spent answer split
+    # 38, scored as severe pain; "started running 3 months ago", train_t, as pain not improving).
     ("new runner, 3 weeks in, and my hip aches after runs. is this normal??",
      "new runner, 3 weeks in, and my hip has hurt for 3 weeks. is this normal??"),
     ("started running 3 months ago, now my hip hurts after almost every run. why is this happening",
      "started running 3 months ago, now my hip hurts after almost every run and i fell last week. why is this happening"),
 ])
-def test_how_new_a_runner_is_is_not_how_long_it_has_hurt(embed, harmless, red_flag):
-    """Session 20: "new runner, 3 weeks in" (spent answer split 38) scored as severe pain, and "started running 3
-    months ago" (train_t) as pain not improving. How long someone has run, then a bare ache, is the mild ache;
-    weeks of pain or a fall still fire."""
+def test_a_bare_ache_with_when_it_started_or_what_came_before_is_not_a_red_flag_to_the_meaning_layer(
+        embed, harmless, red_flag):
+    """A bare ache told with its onset, a race ahead, the run it followed or how new the runner is, then perhaps a
+    question, is the policy's mild ache; its twin with a fall or weeks of pain still fires."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired

@@ -138,12 +138,12 @@ def _asked_after_a_bare_ache(text: str) -> str:
     >>> _asked_after_a_bare_ache("my hip is sore. it went numb last night. should i rest?")
     'my hip is sore. it went numb last night. should i rest?'
     """
-    from assistant.query import asks
+    from assistant.query import asks, sentences
 
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
-    aches = [s for s in sentences if is_bare_ache(s)]
-    asked = [s for s in sentences if s not in aches]
-    if len(sentences) > 1 and aches and asked and all(asks(s) for s in asked):
+    parts = sentences(text)
+    aches = [s for s in parts if is_bare_ache(s)]
+    asked = [s for s in parts if s not in aches]
+    if len(parts) > 1 and aches and asked and all(asks(s) for s in asked):
         return " ".join(asked)
     return text
 
