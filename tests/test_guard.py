@@ -1448,10 +1448,16 @@ def test_the_english_word_list_answers_membership_as_a_set_would():
      "new runner, 3 weeks in, and my hip has hurt for 3 weeks. is this normal??"),
     ("started running 3 months ago, now my hip hurts after almost every run. why is this happening",
      "started running 3 months ago, now my hip hurts after almost every run and i fell last week. why is this happening"),
+    # Session 21: where on the hip, when the article explains ordinary causes there (the outside: IT band, bursitis;
+    # the front: a tight hip flexor), scored as severe pain and as not bearing weight (train_m; a made-up twin).
+    ("did a half marathon sunday and now the outside of my right hip aches. what could that be?",
+     "did a half marathon sunday and now the outside of my right hip aches so bad i cant walk. what could that be?"),
+    ("ran 8 miles yesterday and the front of my hip is sore. what usually causes that?",
+     "ran 8 miles yesterday and the front of my hip is sore for 3 weeks now. what usually causes that?"),
 ])
 def test_a_bare_ache_with_when_it_started_or_what_came_before_is_not_a_red_flag_to_the_meaning_layer(
         embed, harmless, red_flag):
-    """A bare ache told with its onset, a race ahead, the run it followed or how new the runner is, then perhaps a
-    question, is the policy's mild ache; its twin with a fall or weeks of pain still fires."""
+    """A bare ache told with its onset, a race ahead, the run it followed, how new the runner is or where on the hip,
+    then perhaps a question, is the policy's mild ache; its twin with a fall or weeks of pain still fires."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired

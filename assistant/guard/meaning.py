@@ -62,6 +62,9 @@ def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
 
 
 _PART = r"(?:hips?|groin|glutes?|butt|hip flexors?|thighs?|it band|legs?)"
+# Where on the hip, when it is where the article explains ordinary causes: the front (a tight hip flexor), the outside
+# (the IT band, bursitis). Not the back (sciatica) nor the groin (a femoral stress fracture can start there).
+_SIDE = r"(?:(?:outer|front|outside|side) (?:(?:part|bit) )?(?:of )?(?:(?:my|the|right|left|ma) )*)"
 _ACHE = r"(?:sore|hurts?|hurting|aches?|aching|achy|tight|stiff|painful|tender|niggly|bothering me)"
 _SORE = r"(?:sore|achy|stiff|tight)"  # soreness, which an intensifier ("pretty sore") does not make severe
 _DAY = r"(?:yesterday|today|tonight|this morning|last night|earlier|(?:on |last |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:at |on |this |last )?(?:the )?weekend)"
@@ -70,7 +73,7 @@ _DAY = r"(?:yesterday|today|tonight|this morning|last night|earlier|(?:on |last 
 _RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|went for)"
         r"(?: (?:a|an|my|the|first|k|km|kms|mi|miles?|milers?|half|full|marathon|long|easy|hard|tempo|trail|hill|hilly|race|"
         r"run|runs|workout|session|intervals|sprints?|parkrun|training))+"
-        rf"(?: {_DAY})?(?: (?:and|now|so|but))? ")
+        rf"(?: {_DAY})?(?: (?:and|now|so|but)){{0,2}} ")
 # A race ahead, as the words-only text reads it ("i have a 10k race in 3 weeks and" -> "i have a k race in weeks and"):
 # its "in 3 weeks" is when the race is, not how long it has hurt.
 _RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im training for|training for|signed up for)"
@@ -86,7 +89,7 @@ _WHEN = (rf"(?:{_DAY}|after (?:my |a |the |long |easy |hard |(?:almost |nearly )
          r"the day after|since yesterday|since (?:the |last )?(?:weekend|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
          r"for (?:a few |a couple of |a couple |couple |two |three )?days|a bit|a little)")
 _BARE_ACHE = re.compile(
-    rf"(?:{_RACE_AHEAD}|{_RUN}|{_NEW_RUNNER})?(?:(?:my|the|both|right|left|ma|me) )*{_PART}"
+    rf"(?:{_RACE_AHEAD}|{_RUN}|{_NEW_RUNNER})?(?:(?:my|the|both|right|left|ma|me) )*{_SIDE}?{_PART}"
     rf"(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
     rf"(?: (?:just )?(?:has |have )?(?:started|starting|starts|began|begun)(?: to)?)?"  # its onset: "started hurting"
     rf"(?: (?:(?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite) {_ACHE}|(?:pretty|really|very) {_SORE})"
@@ -122,6 +125,10 @@ def is_bare_ache(text: str) -> bool:
     >>> is_bare_ache("hip hurts at night"), is_bare_ache("had a fall and my hip hurts")
     (False, False)
     >>> is_bare_ache("hip sore for 3 weeks"), is_bare_ache("ran 10k and now my hip hurts every night")
+    (False, False)
+    >>> is_bare_ache("did a half sunday and now the outside of my right hip aches"), is_bare_ache("front of hip is sore")
+    (True, True)
+    >>> is_bare_ache("the back of my hip hurts"), is_bare_ache("the front of my hip hurts so bad")
     (False, False)
     """
     return bool(_BARE_ACHE.fullmatch(" ".join(re.findall(r"[a-z]+", text.lower().replace("’", "'")))))
