@@ -17,13 +17,14 @@ from pathlib import Path
 
 from . import __version__
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 3, 130, 141
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    done
   {EXIT_GATE}    eval: a metric is below eval/gate.yaml
   {EXIT_USAGE}    a usage error, bad input or a setting that cannot work (the message says what to change)
   {EXIT_INDEX}    the index is missing, stale, corrupted or unreachable (the message names the command that fixes it)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)"""
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_PIPE_CLOSED}  the output's reader stopped reading (`ask … | head -1`), as for any command killed by SIGPIPE"""
 
 EPILOG = f"""first run:
   %(prog)s index                                  build the index (once, and after the article changes)
@@ -408,6 +409,15 @@ def silenced():
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # Python's own recipe: point stdout at /dev/null, so that flushing it at exit does not fail a second time
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from .errors import AssistantError, IndexNotReady
 

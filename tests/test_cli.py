@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import assistant
-from assistant.__main__ import EXIT_GATE, EXIT_INDEX, EXIT_OK, EXIT_USAGE, build_parser
+from assistant.__main__ import EXIT_GATE, EXIT_INDEX, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_USAGE, build_parser
 from assistant.settings import ROOT
 
 
@@ -109,3 +109,14 @@ def test_calibrate_defaults_do_not_depend_on_the_working_directory(tmp_path):
     missing = run("calibrate", "--questions", "nowhere.yaml", cwd=tmp_path)
     assert missing.returncode == EXIT_USAGE
     assert missing.stderr == "error: --questions nowhere.yaml: no such file.\n"
+
+
+def test_ask_into_a_reader_that_stopped_reading_exits_quietly(built_settings, tmp_path):
+    """`ask … | head -1` where head has already gone: the conventional SIGPIPE exit, not a traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "how long should i ice my hip"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **on_index(built_settings)})
+    process.stdout.close()  # the reader is gone before the answer is printed
+    errors = process.stderr.read()
+    assert process.wait(timeout=300) == EXIT_PIPE_CLOSED, errors
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
