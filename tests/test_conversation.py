@@ -248,6 +248,21 @@ def test_the_answer_scorer_counts_what_a_runner_would_see(assistant, tmp_path):
     assert figures["conversations held to the end"] == (0, 1)
 
 
+def test_a_doctor_reply_showing_the_labelled_answer_is_counted_apart_not_as_an_answer(assistant):
+    """The red-flag reply shows the article's "See a doctor if…" list: for a runner with a past stress fracture who
+    asks whether it matters, that list is what the writer labelled. It is reported on its own line; "direct answer
+    present" still wants an answer."""
+    asked = "i had a stress fracture in my shin 2 years ago, does that matter for my hip pain?"
+    labelled = ("See a doctor if you have a history of stress fracture injuries",)
+    result = score([LabelledItem("s1", "single", (LabelledTurn(asked, True, "yes_no", labelled),)),
+                    LabelledItem("s2", "single", (LabelledTurn(asked, True, "yes_no", ("20 minutes at a time",)),))],
+                   assistant.answer)
+    figures = result.figures()
+    assert figures["answerable sent to the doctor"] == (2, 2)
+    assert figures["doctor's reply shows a direct answer"] == (1, 2)
+    assert figures["direct answer present (first turns)"] == (0, 2)
+
+
 def test_a_labelled_file_with_a_quote_the_article_lacks_is_refused_with_its_line(assistant, tmp_path):
     path = tmp_path / "set.jsonl"
     path.write_text('{"id": "s1", "kind": "single", "turns": [{"text": "how long should i ice", "answerable": true, '

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .jsonl import read_rows
@@ -103,6 +103,14 @@ class TurnResult:
         return f"{self.item.id}#{self.position}"
 
     @property
+    def shown_by_the_doctor_reply(self) -> bool:
+        """Sent to the doctor, with the reply showing a direct answer: the red-flag reply shows the article's own
+        "See a doctor if…" list, which is what "I had a stress fracture, does that matter?" was labelled with. Still
+        not counted as a direct answer present: that needs an answer."""
+        return (self.answer.status == "red_flag"
+                and direct_position(replace(self.answer, status="answered"), self.turn.direct_answers) is not None)
+
+    @property
     def good(self) -> bool:
         """What the runner needed: the direct answer shown, or a decline when the article has none."""
         return self.direct_at is not None if self.turn.answerable else self.answer.status == "declined"
@@ -129,6 +137,8 @@ class AnswerScore:
             "out of scope declined": self._share(out_of_scope, lambda r: r.answer.status == "declined"),
             "answerable declined": self._share(answerable, lambda r: r.answer.status == "declined"),
             "answerable sent to the doctor": self._share(answerable, lambda r: r.answer.status == "red_flag"),
+            "doctor's reply shows a direct answer": self._share(
+                [r for r in answerable if r.answer.status == "red_flag"], lambda r: r.shown_by_the_doctor_reply),
             "conversations held to the end": (held, len(conversations)),
         }
 
