@@ -59,7 +59,7 @@ class Precedents:
     def resolve(self, document: Document, chunks: Sequence[Chunk],
                 tokenize: Callable[[list[str]], list[list[str]]]) -> ResolvedPrecedents:
         """Each question's answers as sentences of the current index (spans no longer in the article are dropped),
-        a follow-up's previous answer as passages, and its words as the lexical leg stems them."""
+        and a follow-up's previous answer as passages."""
         covering = cache(lambda span: _covering(span, document.text, chunks))  # 11,360 spans, 481 distinct
 
         def find(spans: Sequence[str]) -> tuple[Sentence, ...]:
@@ -69,8 +69,7 @@ class Precedents:
         context = tuple(None if c is None else frozenset(cid for cid, _ in find(c)) for c in self.context)
         return ResolvedPrecedents(self, where, np.array(self.files),
                                   np.array([bool(w) for w in where]) & self.answerable,
-                                  np.array([c is None for c in self.context], dtype=bool), context,
-                                  tuple(frozenset(t) for t in tokenize([q.split(" | ")[-1] for q in self.questions])))
+                                  np.array([c is None for c in self.context], dtype=bool), context, tokenize)
 
     def without(self, file: str) -> Precedents:
         """These precedents but those of one labelled file (to score that file as a new writer's)."""
@@ -118,7 +117,12 @@ class ResolvedPrecedents:
     answered: np.ndarray  # labelled answerable, and its answer is still in the article
     opening: np.ndarray  # the first turn of its conversation
     context: tuple[frozenset[str] | None, ...]  # a follow-up's: the passages its previous turn's answer is in
-    terms: tuple[frozenset[str], ...]  # the stemmed content words of each labelled turn itself
+    tokenize: Callable[[list[str]], list[list[str]]]  # the lexical leg's stemmer, for `terms`
+
+    def terms(self, i: int) -> frozenset[str]:
+        """The stemmed content words of labelled turn `i` itself, stemmed when asked: only the nearest few are ever
+        needed, and stemming all 11,000 on loading cost a cold start 0.1 s."""
+        return frozenset(self.tokenize([self.precedents.questions[i].split(" | ")[-1]])[0])
 
     def _similarity(self, vector: np.ndarray, leave_out: str | None) -> np.ndarray:
         similarity = self.precedents.vectors @ vector
@@ -147,7 +151,7 @@ class ResolvedPrecedents:
         for i in np.argsort(-similarity)[:NEIGHBOURS]:
             if similarity[i] < MIN_SIMILARITY:
                 break
-            if contrast is not None and contrast(self.terms[i], self.sentences[i]):
+            if contrast is not None and contrast(self.terms(i), self.sentences[i]):
                 continue
             if topic and self.context[i] is not None and not (self.context[i] & topic):
                 continue
