@@ -85,7 +85,7 @@ _RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im traini
 _NEW_RUNNER = (r"(?:(?:i m|im|i am|as) )?(?:a )?(?:new runner|beginner|(?:i )?(?:just )?started running)"
                r"(?: (?:a few |few |a couple of |couple )?(?:days?|weeks?|months?) (?:in|ago))?(?: (?:and|now|so|but))* ")
 # When it hurts, if it is said: today, after runs, for a few days (not weeks: that is the policy's not_improving).
-_WHEN = (rf"(?:{_DAY}|after (?:my |a |the |long |easy |hard |(?:almost |nearly )?(?:every|each) )?runs?|after running|after my run|the next day|"
+_WHEN = (rf"(?:{_DAY}|after (?:my |a |the )?(?:long |easy |hard |(?:almost |nearly )?(?:every|each) )?runs?|after running|after my run|the next day|"
          r"the day after|since yesterday|since (?:the |last )?(?:weekend|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
          r"for (?:a few |a couple of |a couple |couple |two |three )?days|a bit|a little)")
 _BARE_ACHE = re.compile(
@@ -126,6 +126,8 @@ def is_bare_ache(text: str) -> bool:
     (False, False)
     >>> is_bare_ache("hip sore for 3 weeks"), is_bare_ache("ran 10k and now my hip hurts every night")
     (False, False)
+    >>> is_bare_ache("my hip is sore after my long run yesterday"), is_bare_ache("hip aches after a hard run")
+    (True, True)
     >>> is_bare_ache("did a half sunday and now the outside of my right hip aches"), is_bare_ache("front of hip is sore")
     (True, True)
     >>> is_bare_ache("the back of my hip hurts"), is_bare_ache("the front of my hip hurts so bad")
