@@ -27,7 +27,9 @@ from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
-from .query import asks, in_the_article_s_words, plain_question, question_parts, without_instructions
+from .guard.meaning import is_bare_ache
+from .query import (asks, in_the_article_s_words, plain_question, question_parts, sentences,
+                    without_instructions)
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of
 from .precedent import Precedents, ResolvedPrecedents
@@ -145,6 +147,26 @@ def user_turns(history: Iterable) -> list[str]:
         elif isinstance(item, dict) and item.get("role") == "user" and isinstance(item.get("content"), str):
             turns.append(item["content"])
     return turns
+
+
+_WHERE_ON_THE_HIP = re.compile(r"\b(?:front|outside|outer|side|inner|inside|back|groin|glutes?|butt|thighs?|it band"
+                               r"|legs?|flexors?|knees?)\b", re.I)
+_IT = re.compile(r"\b(?:it(?!\s+band)|this|that)\b(?!\s+(?:is|was|s|would|could|will|might|can)\b)", re.I)
+
+
+def _asked_of_a_sore_hip(message: str) -> str | None:
+    """A question after only "my hip is sore after my long run yesterday": that story is what every runner here
+    brings, and its words ("sore", "yesterday") are ones the article hardly uses, so read whole the message looked
+    off the article. Its question is read as asked of hip pain: "should i ice it?" → "should i ice my hip pain?"
+    (a sore spot the article places, "the outside of my hip", keeps its story)."""
+    parts = sentences(message)
+    told = [p for p in parts if not asks(p)]
+    asked = [p for p in parts if asks(p)]
+    if (not told or not asked or len(parts) > 4
+            or not all(is_bare_ache(p) and not _WHERE_ON_THE_HIP.search(p) for p in told)):
+        return None
+    question = " ".join(asked)
+    return _IT.sub("my hip pain", question, count=1) if _IT.search(question) else f"{question} (my hip pain)"
 
 
 def _from_front_matter(answer: Answer) -> bool:
@@ -268,7 +290,7 @@ class Assistant:
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best, readings = None, []
         message = without_instructions(fix(in_the_article_s_words(plain_question(question))) or question)
-        for part in self._parts(message):
+        for part in [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]:
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
                     and self._on_the_topic(part, topic())):

@@ -160,6 +160,15 @@ def test_bad_questions_get_a_clear_error(assistant, question, match):
         assistant.answer(question)
 
 
+def test_a_question_after_only_a_sore_hip_is_read_as_asked_of_hip_pain(assistant):
+    """"My hip is sore after my long run yesterday" is what every runner here brings; its words are not the
+    article's, and read whole the message was declined. Where on the hip it hurts stays part of the question."""
+    iced = assistant.answer("My hip is sore after my long run yesterday. Should I ice it?")
+    assert iced.status == "answered" and "20 minutes" in iced.text
+    placed = assistant.answer("the outside of my hip hurts after runs. what could it be?")
+    assert placed.status == "answered" and "outside of the hip" in placed.text
+
+
 def test_markup_in_a_question_does_not_stop_it_being_answered(assistant):
     answer = assistant.answer("<script>alert(1)</script> how long should i ice my hip")
     assert answer.status == "answered" and "20 minutes" in answer.text
