@@ -158,15 +158,21 @@ def _asked_of_a_sore_hip(message: str) -> str | None:
     """A question after only "my hip is sore after my long run yesterday": that story is what every runner here
     brings, and its words ("sore", "yesterday") are ones the article hardly uses, so read whole the message looked
     off the article. Its question is read as asked of hip pain: "should i ice it?" → "should i ice my hip pain?"
-    (a sore spot the article places, "the outside of my hip", keeps its story)."""
+    or "any tips?" → "any tips for my hip pain?" (a sore spot the article places, "the outside of my hip", keeps its
+    story)."""
     parts = sentences(message)
+    if len(parts) == 1:  # typed without a stop: "hip hurts after runs what can i take for it"
+        words = message.split()
+        parts = next(([" ".join(words[:i]), " ".join(words[i:])] for i in range(2, len(words) - 1)
+                      if asks(" ".join(words[i:])) and is_bare_ache(" ".join(words[:i]))), parts)
     told = [p for p in parts if not asks(p)]
     asked = [p for p in parts if asks(p)]
     if (not told or not asked or len(parts) > 4
             or not all(is_bare_ache(p) and not _WHERE_ON_THE_HIP.search(p) for p in told)):
         return None
     question = " ".join(asked)
-    return _IT.sub("my hip pain", question, count=1) if _IT.search(question) else f"{question} (my hip pain)"
+    return (_IT.sub("my hip pain", question, count=1) if _IT.search(question)
+            else f"{question.rstrip(' ?!.')} for my hip pain?")
 
 
 def _from_front_matter(answer: Answer) -> bool:

@@ -165,6 +165,8 @@ def test_a_question_after_only_a_sore_hip_is_read_as_asked_of_hip_pain(assistant
     article's, and read whole the message was declined. Where on the hip it hurts stays part of the question."""
     iced = assistant.answer("My hip is sore after my long run yesterday. Should I ice it?")
     assert iced.status == "answered" and "20 minutes" in iced.text
+    typed = assistant.answer("hip hurts after runs what can i take for it")  # no stop between story and question
+    assert typed.status == "answered" and typed.sentences[0].text == "Over-the-counter (OTC) pain relievers."
     placed = assistant.answer("the outside of my hip hurts after runs. what could it be?")
     assert placed.status == "answered" and "outside of the hip" in placed.text
 
