@@ -382,6 +382,15 @@ def test_a_runner_s_word_for_hard_surfaces_finds_the_article_s(assistant, questi
                                                "on hard surfaces")
 
 
+def test_a_runner_s_pills_are_the_article_s_medication(assistant):
+    """The article says a doctor may suggest a steroid injection when "over-the-counter medication does not offer
+    sufficient pain relief"; a runner says "what if pills dont work", which got the pain relievers again."""
+    history = [{"role": "user", "content": "hip hurts after runs what can i take for it"}]
+    answer = assistant.answer("what if pills dont work", history)
+    assert answer.status == "answered"
+    assert "your doctor may suggest cortisone steroid injections" in answer.text
+
+
 def test_an_x_ray_s_arthritis_is_the_article_s_osteoarthritis(assistant):
     """"arthritis" alone matched the perspective check's list ("IT band syndrome, arthritis, or no diagnosis"); the
     study of image-diagnosed hip osteoarthritis is what answers a runner whose x-ray shows it but who feels fine."""
