@@ -56,8 +56,8 @@ _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 # What runners call a thing the article names otherwise: it says "running on hard surfaces", they say "concrete
 # sidewalks" or "asphalt"; it says "osteoarthritis", an x-ray report says "arthritis"; it says "medication", they say
-# "pills" or "painkillers". Alone, their word is one the
-# article never uses, so retrieval misses the passage and the decline model reads the question as off the article.
+# "pills" or "painkillers". Alone, their word is one the article never uses, so retrieval misses the passage and the
+# decline model reads the question as off the article.
 _ARTICLE_TERM_FOR = (
     (re.compile(r"\b(?:hard\s+)?(?:concrete|asphalt|pavement|tarmac|blacktop|cement|sidewalks?)"
                 r"(?:\s+(?:sidewalks?|roads?|streets?|paths?|pavements?))?\b", re.I), r"\g<0> (hard surfaces)"),
