@@ -286,7 +286,8 @@ class Assistant:
     def read(self, question: str, earlier_user_turns: list[str], leave_out: str | None = None) -> Reading:
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
-        A follow-up is read with the conversation's topic (see conversation.py) and its own words count double.
+        A follow-up is read with the conversation's topic (see conversation.py) and its own words count double; when
+        that reading is declined and the turn read alone is not ("can i still run on it?" after bursitis), alone.
         A short turn that names a subject of its own ("how many days a week") is read alone first; when the
         article does not answer it alone, it is read again as a follow-up. The calibration of the decline model
         goes through this same method, so it sees exactly what the chain sees. `leave_out` names a labelled file
@@ -309,6 +310,10 @@ class Assistant:
                 continued = self._reading(part, topic(), continues=True, leave_out=leave_out)
                 if not self.decline_model.declines(continued.evidence):
                     reading = continued
+            if follows and self.decline_model.declines(reading.evidence):  # the topic drowned it: read it alone
+                alone = self._reading(part, None, leave_out=leave_out)
+                if not self.decline_model.declines(alone.evidence):
+                    reading = alone
             if best is None or reading.evidence.strength > best.evidence.strength:
                 best = reading
             readings.append((part, reading))

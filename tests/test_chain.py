@@ -382,6 +382,17 @@ def test_a_runner_s_word_for_hard_surfaces_finds_the_article_s(assistant, questi
                                                "on hard surfaces")
 
 
+def test_a_follow_up_the_topic_drowns_is_read_alone(assistant):
+    """After the causes of pain on the outside of the hip and the bursitis one's feel, "can i still run on it?" read
+    with that topic found only the bursitis passage and was declined; alone, the article answers it."""
+    history = [{"role": "user", "content": "ran a half marathon sunday and now the outside of my right hip aches. "
+                                           "what could that be?"},
+               {"role": "user", "content": "the bursitis one, does it feel different?"}]
+    answer = assistant.answer("can i still run on it?", history)
+    assert answer.status == "answered"
+    assert "keep running" in answer.sentences[0].text
+
+
 def test_a_runner_s_pills_are_the_article_s_medication(assistant):
     """The article says a doctor may suggest a steroid injection when "over-the-counter medication does not offer
     sufficient pain relief"; a runner says "what if pills dont work", which got the pain relievers again."""
