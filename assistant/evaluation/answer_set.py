@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .jsonl import read_rows
@@ -70,10 +70,14 @@ def _fold(text: str) -> str:
 def direct_position(answer: Answer, direct_answers: Sequence[str]) -> int | None:
     """Which cited span of the answer a direct answer begins in: 0 for the first one shown, None when no direct
     answer is shown. A direct answer counts when its words appear in the answer exactly, across sentence breaks
-    if needed; a bullet's label and its explanation, or a sentence and its antecedent, are one cited span.
+    if needed; a bullet's label and its explanation, or a sentence and its antecedent, are one cited span. Only an
+    answer counts: a decline or the doctor's reply is None.
     """
-    if answer.status != "answered":
-        return None
+    return shown_at(answer, direct_answers) if answer.status == "answered" else None
+
+
+def shown_at(answer: Answer, direct_answers: Sequence[str]) -> int | None:
+    """As `direct_position`, whatever the answer's status: where its shown sentences hold a direct answer."""
     texts = [_fold(s.text) for s in answer.sentences]
     joined = " ".join(texts)
     starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
@@ -107,8 +111,7 @@ class TurnResult:
         """Sent to the doctor, with the reply showing a direct answer: the red-flag reply shows the article's own
         "See a doctor if…" list, which is what "I had a stress fracture, does that matter?" was labelled with. Still
         not counted as a direct answer present: that needs an answer."""
-        return (self.answer.status == "red_flag"
-                and direct_position(replace(self.answer, status="answered"), self.turn.direct_answers) is not None)
+        return self.answer.status == "red_flag" and shown_at(self.answer, self.turn.direct_answers) is not None
 
     @property
     def good(self) -> bool:
