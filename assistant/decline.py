@@ -106,6 +106,30 @@ def states_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
 
+# "Is Advil or Tylenol better?", "naproxen vs ibuprofen, which works best": which of two things is better.
+_ASKS_WHICH_IS_BETTER = re.compile(r"\b(?:better|best|more effective|stronger|safer|prefer(?:red|able)?)\b", re.I)
+_TWO_SIDES = re.compile(r"(\w+)\W+(?:or|vs\.?|versus|than)\W+(?:the |a |an )?(\w+)", re.I)
+_RANKS = re.compile(r"\b(?:better|best|worse|worst|more|less|most|least|than|instead|rather|prefer\w*)\b", re.I)
+
+
+def ranks_what_the_article_only_lists(question: str, lexical: LexicalIndex, sentences: Iterable[str]) -> bool:
+    """"Is Advil or Tylenol better?": both are named in one sentence of the article, side by side, and that sentence
+    ranks neither (no "better", "more", "than"…). The article answers which is better nowhere, and the passage that
+    names both reads like an answer to anyone in a hurry: decline, as for any question it leaves open. A preference
+    it does state ("choose more forgiving running surfaces such as … grass") is a sentence that ranks."""
+    if not _ASKS_WHICH_IS_BETTER.search(question):
+        return False
+    terms_of = {text: set(tokenize([text])[0]) for text in sentences}
+    for first, second in _TWO_SIDES.findall(question):
+        a, b = (tokenize([first])[0] or [None])[0], (tokenize([second])[0] or [None])[0]
+        if not a or not b or a == b or not (lexical.in_corpus(a) and lexical.in_corpus(b)):
+            continue
+        if any({a, b} <= terms for text, terms in terms_of.items()) and not any(
+                {a, b} <= terms and _RANKS.search(text) for text, terms in terms_of.items()):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Evidence:
     best_sentence: float

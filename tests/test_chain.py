@@ -408,3 +408,17 @@ def test_an_x_ray_s_arthritis_is_the_article_s_osteoarthritis(assistant):
     answer = assistant.answer("got an xray that shows arthritis in my hip but i honestly feel mostly fine. is that weird?")
     assert answer.status == "answered"
     assert "only 24% of those with image-diagnosed hip osteoarthritis" in answer.text
+
+
+@pytest.mark.parametrize("question", ["is Advil or Tylenol better for runners hip pain?",
+                                      "naproxen vs ibuprofen, which one works better"])
+def test_which_of_two_things_the_article_only_lists_is_better_is_declined(assistant, question):
+    """The article names ibuprofen, naproxen and acetaminophen in one sentence and ranks none of them; the pain
+    relievers passage read as if it answered which is better."""
+    assert assistant.answer(question).status == "declined"
+
+
+def test_a_preference_the_article_states_is_still_answered(assistant):
+    answer = assistant.answer("is running on grass better than the road for my hips")
+    assert answer.status == "answered"
+    assert "choose more forgiving running surfaces" in answer.text
