@@ -59,7 +59,7 @@ _HIP_TERMS = re.compile(r"\b(hips?|groin|glutes?|pelvis|thighs?|it band|iliotibi
 
 
 _ASKS_QUANTITY = re.compile(r"\b(how (many|much|long|often|far|soon|fast)|what (dose|dosage|amount)|how many \w+|"
-                            r"\d+\s*(mg|milligrams?|ml)|cost|price)\b", re.I)
+                            r"doses?|dosage|dosing|mg|milligrams?|\d+\s*ml|cost|price)\b", re.I)
 _QUANTITY = re.compile(r"\d|\b(once|twice|one|two|three|four|five|six|seven|eight|nine|ten|few|several|daily|"
                        r"weekly|minutes?|hours?|days?|weeks?|months?)\b", re.I)
 

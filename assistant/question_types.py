@@ -74,7 +74,9 @@ _ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times?\b|\b
                              r"\b(a|per|each|every) (day|week|month)\b", re.I)
 _ASKS_DURATION = re.compile(r"\bhow (long|soon)\b|\b(until|til+) when\b|\bhow many (seconds|minutes|hours|days|weeks|"
                             r"months|years)\b", re.I)
-_ASKS_COUNT = re.compile(r"\bhow (many|much|far)\b|\bwhat (dose|dosage|amount)\b", re.I)
+# A dose, however it is asked ("whats a safe daily dose", "max mg per day"): the article gives none.
+_ASKS_COUNT = re.compile(r"\bhow (many|much|far)\b|\bwhat (dose|dosage|amount)\b|\b(doses?|dosage|dosing|mg|milligrams?)\b",
+                         re.I)
 _FREQUENCY = re.compile(r"\b(once|twice|daily|weekly|every|times? (a|per|each)|per (day|week|month)|a (day|week))\b", re.I)
 _DURATION = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|few|several|couple|short|some|long)\b[\w\s%-]{0,20}?"
                        r"(?<!per )(?<!each )(?<!every )(?<! a )\b(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?"
@@ -99,6 +101,8 @@ def answers_amount(question: str, sentence: str) -> bool:
     True
     >>> answers_amount("how many time in a week i do it", "Start once or twice a week and build up to daily.")
     True
+    >>> answers_amount("whats a safe daily dose of ibuprofen", "Pain relievers such as ibuprofen can be helpful.")
+    False
     """
     if _ASKS_FREQUENCY.search(question):
         return bool(_FREQUENCY.search(sentence))
