@@ -320,7 +320,10 @@ class Assistant:
         if self.decline_model.declines(best.evidence) and self._resembles_answered(message):
             # "Training for a marathon. How fast can I bump my weekly volume…?": the story is better backed but
             # declined; the question the user asked is answered on its own.
-            asked = [r for part, r in readings if asks(part) and not self.decline_model.declines(r.evidence)]
+            # The whole message holds the question too, however it is typed ("…if i swap out a few sessions because
+            # my hip hurts will i still be ready": no question mark, no question word first).
+            asked = [r for part, r in readings if (asks(part) or part == readings[0][0])
+                     and not self.decline_model.declines(r.evidence)]
             if asked:
                 return max(asked, key=lambda r: r.evidence.strength)
         return best

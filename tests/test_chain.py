@@ -422,3 +422,13 @@ def test_a_preference_the_article_states_is_still_answered(assistant):
     answer = assistant.answer("is running on grass better than the road for my hips")
     assert answer.status == "answered"
     assert "choose more forgiving running surfaces" in answer.text
+
+
+def test_a_question_typed_without_a_question_word_is_read_in_the_whole_message(assistant):
+    """"…if i swap out a few sessions because my hip hurts will i still be ready" has no question mark and opens with
+    "if": its story was declined alone and so was its last sentence, while the whole message is one the article
+    answers (embrace a flexible mindset)."""
+    answer = assistant.answer("my marathon plan is super rigid and i get anxious skipping anything. if i swap out a "
+                              "few sessions because my hip hurts will i still be ready")
+    assert answer.status == "answered"
+    assert "be prepared to modify your training schedule" in answer.text
