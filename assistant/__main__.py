@@ -99,7 +99,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     history = _read_history(Path(args.history)) if args.history else []
     answer = Assistant().answer(args.question, history)
-    print(as_json(answer) if args.json else as_text(answer))
+    print(as_json(answer) if args.json else as_text(answer), flush=True)  # seen at once, even through a pipe
     return 0
 
 

@@ -166,12 +166,15 @@ def free_port() -> int:
 
 
 def bench_cold_start(index_dir: Path, repeats: int) -> dict:
-    """`ask` from process start to its printed answer, and `serve` from process start to a ready /api/health."""
+    """`ask` from process start to its printed answer (what the user waits for) and to its exit (when the shell's
+    prompt returns: the interpreter's teardown of the loaded modules comes after the answer), and `serve` from
+    process start to a ready /api/health."""
     env = {**os.environ, "HIP_INDEX_DIR": str(index_dir)}
-    ask, ready = [], []
+    ask, exited, ready = [], [], []
     for _ in tqdm(range(repeats), desc="cold start", unit="run"):
-        ask.append(timed(subprocess.run, [sys.executable, "-m", "assistant", "ask", "how long should i ice my hip"],
-                         cwd=ROOT, env=env, check=True, capture_output=True))
+        answered, done = ask_once(env)
+        ask.append(answered)
+        exited.append(done)
         server = Server(index_dir, workers=1)
         try:
             ready.append(server.wait_until_ready())
@@ -179,8 +182,21 @@ def bench_cold_start(index_dir: Path, repeats: int) -> dict:
             server.stop()
     help_ = [timed(subprocess.run, [sys.executable, "-m", "assistant", "--help"], capture_output=True)
              for _ in range(repeats)]
-    return {"ask_to_first_answer_s": round(statistics.median(ask), 2),
+    return {"ask_to_first_answer_s": round(statistics.median(ask), 2), "ask_to_exit_s": round(statistics.median(exited), 2),
             "serve_to_ready_s": round(statistics.median(ready), 2), "cli_help_s": round(statistics.median(help_), 3)}
+
+
+def ask_once(env: dict) -> tuple[float, float]:
+    """Seconds from starting `ask` to the first line of its answer on stdout, and to the process's exit."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "how long should i ice my hip"], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    first = process.stdout.readline()
+    answered = time.perf_counter() - start
+    process.stdout.read()
+    if process.wait() != 0 or not first.strip():
+        raise RuntimeError(f"`ask` failed (exit {process.returncode}) or printed nothing")
+    return answered, time.perf_counter() - start
 
 
 class Server:
@@ -317,6 +333,7 @@ def table(results: dict) -> str:
         (f"{page['sessions']} page sessions at once: whole answer p50 / max",
          f"{page['whole_answer_p50_s']} / {page['whole_answer_max_s']} s", "max ≤ 2 s"),
         ("cold start: `ask` → first answer", f"{cold['ask_to_first_answer_s']} s", "≤ 2.5 s"),
+        ("cold start: `ask` → process exit", f"{cold['ask_to_exit_s']} s", ""),
         ("cold start: `serve` → ready /api/health", f"{cold['serve_to_ready_s']} s", "≤ 4 s"),
         ("CLI --help", f"{cold['cli_help_s']} s", ""),
         ("index: full build / no-op / one changed paragraph",
