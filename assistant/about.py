@@ -50,7 +50,10 @@ FRONT_MATTER_KEYS = ("publisher", "published", "source_url")
 _KEYS = "|".join(FRONT_MATTER_KEYS)
 EXPERTS_SECTION = "Our Hinge Health Experts"
 
-_THE_ARTICLE = r"(?:this|it|the article|this article|the piece|this piece|the page|this page|the post|this post)"
+# "this", "the article", and the article by a longer name ("the hinge health hip pain after running article"), or bare
+# ("when article was published").
+_THE_ARTICLE = (r"(?:this|it|(?:(?:the|this) (?:[\w-]+ ){0,7}?)?(?:article|piece|page|post)"
+                r"|the piece|this piece|the page|this page|the post|this post)")
 _CLINICIAN = r"(?:pts?|physios?|physiotherapists?|physical therapists?|therapists?|doctors?|clinicians?|experts?)"
 _NOT_THE_ARTICLE = re.compile(r"\b(stud(?:y|ies)|papers?|research|references?|journals?|trials?|surveys?|sources?"
                                r"|review of)\b")
@@ -67,10 +70,10 @@ _ASKS = {
         rf"|\bwhen {_THE_ARTICLE} (?:was |is |been )?(?:publ\w*|writ\w*|post\w*|releas\w*)"
         rf"|\b{_THE_ARTICLE} (?:was |is )?(?:publ\w*|writ\w*|post\w*|releas\w*) when\b"),
     "publisher": re.compile(
-        rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:this |it )?out|put (?:this |it )?out|runs|owns)\b|\bpublisher\b|\b(?:what|which) (?:company|website|site"
-        rf"|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|(?:makes?|writes?) {_THE_ARTICLE}|puts? (?:this |it |the article )?out)\b"
+        rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:{_THE_ARTICLE} )?out|put (?:{_THE_ARTICLE} )?out|runs|owns)\b|\bpublisher\b"
+        rf"|\b(?:what|which) (?:company|website|site|organi[sz]ation|brand)\b.*\b(?:publish\w*|behind|wrote|made|(?:makes?|writes?) {_THE_ARTICLE}|puts? (?:this |it |the article )?out)\b"
         rf"|\bwho(?:'?s| is) behind\b"
-        rf"|\b(?:what|which) (?:web ?site|site|company|organi[sz]ation|brand)(?:'?s| is| was) {_THE_ARTICLE} (?:from|on|by)\b"
+        rf"|\b(?:what|which) (?:web ?site|site|company|organi[sz]ation|brand)(?: ?(?:/|or) ?\w+)?(?:'?s| is| was) {_THE_ARTICLE} (?:from|on|by)\b"
         rf"|\bwhat (?:web ?site|site) is this\W*$"  # "what site is this from"
         rf"|\b{_THE_ARTICLE} (?:is |was |comes? )?(?:from|on|by) (?:which|what) (?:web ?site|site|company|organi[sz]ation"
         rf"|brand)\b"),  # "this article is from which website"
@@ -157,7 +160,8 @@ def asked_about(question: str, people: Sequence[str] = (),
     about_a_study = bool(_NOT_THE_ARTICLE.search(text))  # "who wrote the MRI study" is the reference list's
     names_the_article = bool(re.search(r"\b(?:article|piece|page|post|blog)\b", text))
     found = [field for field, pattern in _ASKS.items() if pattern.search(text)
-             and not (about_a_study and (field in ("clinicians", "reviewers", "quoted") or not names_the_article))]
+             and not (about_a_study and (field in ("clinicians", "reviewers", "quoted", "published")
+                                         or not names_the_article))]  # "when was the study in this article published"
     if _VOUCHED.search(text) and {"clinicians", "reviewers"} & set(found):
         found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
     if "reviewers" in found and (role := re.search(r"\b(medical|clinical)\b", text)):

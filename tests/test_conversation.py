@@ -89,6 +89,11 @@ def test_where_a_figure_comes_from_shows_the_reference_it_rests_on_even_when_ret
     assert any(c.heading_path[-1] == "References" for c in answer.citations)
 
 
+def test_when_a_study_in_the_article_was_published_is_the_study_s_year_not_the_article_s(assistant):
+    answer = assistant.answer("when was the study in this article published")
+    assert "Published on Mar 26, 2024" not in answer.text
+
+
 def test_when_it_was_published_is_still_answered_after_a_question_about_a_study(assistant):
     _, when = talk(assistant, "how many times a week should i strength train", "when was it published")
     assert when.status == "answered" and "2024" in when.text
@@ -157,6 +162,12 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["which company make this article"], ["Published by Hinge Health."], ["Embrace a flexible mindset"]),
     (["what is it band", "who said that", "she is doctor or physio?"], ["Mary Kimbrough, PT, DPT: Physical Therapist"],
      ["Jonathan Lee"]),
+    # the article by a longer name, bare, or put out (spent splits 26-39)
+    (["who put this article out"], ["Published by Hinge Health."], [*CLINICIAN, "Warm-up"]),
+    (["what website/company is this from"], ["Published by Hinge Health."], [*CLINICIAN, "exercise therapy"]),
+    (["when article was published"], ["Published on Mar 26, 2024."], [*CLINICIAN, "Hicks"]),
+    (["when was the hinge health hip pain after running article published"], ["Published on Mar 26, 2024."],
+     CLINICIAN),
     (["does the physio quoted in here actually run herself"],  # the body's introduction says so (spent split 21)
      ["Mary Kimbrough, PT, DPT, OCS, a physical therapist at Hinge Health, and an avid runner."],
      ["Jonathan Lee", "Runners who come in"]),
