@@ -54,10 +54,46 @@ def compose(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.
     chosen, lead = _select(ranked, sentence_vectors, document, labels, max_sentences, max_words, question.just_shown)
     _add_other_side(question, ranked, chosen, lexical)
     lead = _lead_in_first(chosen, lead, labels)
+    lead |= _antecedent_in_the_chunk_before(chosen, lead, chunks)
+    lead |= _the_words_quoted(question.text, ranked, chosen)
     if asks_for_source(question.query):
         _add_sources(chosen, chunks or [hit.chunk for hit in hits], document)
     return _cite(sorted(chosen.items(), key=lambda item: (item[0] not in lead, item[1].sentences[item[0][1]].start)),
                  document)
+
+
+_QUOTED = re.compile(r"['‘’\"“”]([^'‘’\"“”]{6,80})['‘’\"“”]")
+
+
+def _the_words_quoted(question: str, ranked: list[tuple[float, Chunk, int]],
+                      chosen: dict[tuple[str, int], Chunk]) -> set[tuple[str, int]]:
+    """"what does 'movement is medicine' mean": the sentence that says the words the runner quotes leads, whatever
+    its score; the answer that explains them follows."""
+    quoted = [q.strip().lower() for q in _QUOTED.findall(question) if len(q.split()) >= 2]
+    for phrase in quoted:
+        for _, chunk, i in ranked:
+            if phrase in chunk.sentences[i].text.lower().replace("’", "'"):
+                chosen[(chunk.id, i)] = chunk
+                return {(chunk.id, i)}
+    return set()
+
+
+def _antecedent_in_the_chunk_before(chosen: dict[tuple[str, int], Chunk], lead: set[tuple[str, int]],
+                                    chunks: Sequence[Chunk]) -> set[tuple[str, int]]:
+    """When the answer would open on "This means…" and "this" is the last sentence of the passage before (the
+    article's paragraph was cut there), that sentence comes along and leads: the answer never opens on a pronoun
+    whose antecedent it does not show."""
+    first = min(lead, key=lambda key: chosen[key].sentences[key[1]].start, default=None)
+    if first is None or first[1] != 0 or not _ANAPHOR.match(chosen[first].sentences[0].text):
+        return set()
+    order = [c.id for c in chunks]
+    at = order.index(first[0]) if first[0] in order else 0
+    before = chunks[at - 1] if at > 0 else None
+    if before is None or before.kind != chosen[first].kind or before.heading_path != chosen[first].heading_path:
+        return set()
+    key = (before.id, len(before.sentences) - 1)
+    chosen[key] = before
+    return {key}
 
 
 def candidates(question: Question, hits: list[Hit], sentence_vectors: dict[str, np.ndarray], lexical: LexicalIndex,

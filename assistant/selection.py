@@ -153,7 +153,9 @@ TRAINED_ON = ("dev_singles", "dev2", "dev_conversations", "sealed", "sealed2", "
               "sealed14", "sealed15", "sealed16", "sealed17", "sealed18", "sealed19", "sealed20", "sealed21",
               "train_a", "train_b", "train_c", "train_d", "train_e",
               "train_f", "train_g", "train_h", "train_i", "train_j", "train_k", "train_l",
-              "train_m", "sealed22", "sealed23")
+              "train_m", "sealed22", "sealed23", "sealed24", "sealed25", "sealed26", "sealed27", "sealed28", "sealed29",
+              "sealed30", "sealed31", "sealed32", "sealed33", "sealed34", "sealed35", "sealed36", "sealed37", "sealed38",
+              "sealed39", "train_n", "train_o", "train_p", "train_q", "train_r")
 
 
 def training_files(folder: Path) -> list[Path]:
