@@ -140,6 +140,20 @@ def speaker(text: str, people: Sequence[str]) -> str | None:
     return max(found)[1] if found else None
 
 
+def named_with_role(text: str, question: str, chunks: Sequence[Chunk]) -> str | None:
+    """Of the clinicians a text names, when it names several, the one whose front-matter role the question names
+    ("is he a surgeon" → "lee"); None when the text names fewer than two or the role fits none or several."""
+    asked = [role for word, role in _ROLES.items()  # not "doctor": the physical therapists are doctors too (DPT)
+             if word != "doctor" and re.search(rf"\b{word}\b", question.lower())]
+    about = _section(chunks, ABOUT_SECTION)
+    if not asked or about is None:
+        return None
+    lines = [s.text for s in about.sentences if s.text.startswith("name:")]
+    named = {_surname(line) for line in lines if re.search(rf"\b{re.escape(_surname(line))}\b", text, re.I)}
+    fits = {_surname(line) for line in lines if _surname(line) in named and asked[0] in line.lower()}
+    return next(iter(fits)) if len(named) > 1 and len(fits) == 1 else None
+
+
 _TEAM = re.compile(r"\bHinge Health (?:care team|physical therapists)\b")
 
 

@@ -445,7 +445,8 @@ class Assistant:
         if turn.said_by is None:
             turn.sources = self._entry_details(asked, turn.user_turns)
         if turn.said_by is None and turn.sources is None:
-            turn.about = (about.asked_about(asked, self._people, lambda: self._person_in_focus(turn.user_turns))
+            turn.about = (about.asked_about(asked, self._people,
+                                            lambda: self._person_in_focus(turn.user_turns, asked))
                           or self._date_of_the_article(asked, turn.user_turns))
             turn.sources = None if turn.about else self._sources_of_last_answer(turn.question, turn.user_turns)
         turn.lap("retrieve", start)
@@ -561,13 +562,16 @@ class Assistant:
         """The passages an answer cites, each once, in the order it cites them."""
         return [self.engine.chunk_by_id[chunk_id] for chunk_id in dict.fromkeys(c.chunk_id for c in answer.citations)]
 
-    def _person_in_focus(self, earlier_user_turns: list[str]) -> str | None:
+    def _person_in_focus(self, earlier_user_turns: list[str], question: str = "") -> str | None:
         """The clinician a follow-up's "she" points at: the one the last answer named last, else the user's
-        turns, else the one the article quotes throughout."""
+        turns, else the one the article quotes throughout. When the last answer named several and the question
+        names a role ("is he a surgeon?" after both reviewers), the one of them with that role."""
         if not earlier_user_turns:
             return None
         last = self._last_answer(earlier_user_turns)
         texts = [" ".join(s.text for s in last.sentences)] if last else []
+        if texts and (fits := about.named_with_role(texts[0], question, self.engine.chunks)):
+            return fits
         for text in [*texts, *reversed(earlier_user_turns)]:
             if named := about.speaker(text, self._people):
                 return named

@@ -162,6 +162,10 @@ def test_questions_about_the_article_itself_are_answered_from_its_front_matter_w
     (["which company make this article"], ["Published by Hinge Health."], ["Embrace a flexible mindset"]),
     (["what is it band", "who said that", "she is doctor or physio?"], ["Mary Kimbrough, PT, DPT: Physical Therapist"],
      ["Jonathan Lee"]),
+    # "he" after both reviewers: the one with the role asked about; after one of them, that one
+    (["did a doctor check it", "is he a surgeon"], ["Dr. Lee is a board-certified orthopedic surgeon"], ["Peterson"]),
+    (["who is dylan peterson", "is he a surgeon"], ["Dr. Peterson is a Hinge Health physical therapist"],
+     ["Jonathan Lee"]),
     # the article by a longer name, bare, or put out (spent splits 26-39)
     (["who put this article out"], ["Published by Hinge Health."], [*CLINICIAN, "Warm-up"]),
     (["what website/company is this from"], ["Published by Hinge Health."], [*CLINICIAN, "exercise therapy"]),
