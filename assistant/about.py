@@ -148,10 +148,10 @@ def named_with_role(text: str, question: str, chunks: Sequence[Chunk]) -> str | 
     about = _section(chunks, ABOUT_SECTION)
     if not asked or about is None:
         return None
-    lines = [s.text for s in about.sentences if s.text.startswith("name:")]
-    named = {_surname(line) for line in lines if re.search(rf"\b{re.escape(_surname(line))}\b", text, re.I)}
-    fits = {_surname(line) for line in lines if _surname(line) in named and asked[0] in line.lower()}
-    return next(iter(fits)) if len(named) > 1 and len(fits) == 1 else None
+    lines = {_surname(s.text): s.text.lower() for s in about.sentences if s.text.startswith("name:")}
+    named = [surname for surname in lines if re.search(rf"\b{re.escape(surname)}\b", text, re.I)]
+    fits = [surname for surname in named if asked[0] in lines[surname]]
+    return fits[0] if len(named) > 1 and len(fits) == 1 else None
 
 
 _TEAM = re.compile(r"\bHinge Health (?:care team|physical therapists)\b")

@@ -607,8 +607,7 @@ class Assistant:
             return self._declined(turn)  # the last answer rests on no study the article cites: say so, never guess
         if turn.about or turn.sources or turn.said_by:
             return turn  # the front matter answers it, whatever retrieval found
-        if decline.ranks_what_the_article_only_lists(turn.question, self.engine.lexical,
-                                                     (s.text for c in self.engine.chunks for s in c.sentences)):
+        if decline.ranks_what_the_article_only_lists(turn.question, self.engine.lexical, self.engine.chunks):
             return self._declined(turn)
         if not self.decline_model.declines(turn.evidence):
             return turn

@@ -36,7 +36,7 @@ import numpy as np
 
 from .chunking import fingerprint
 from .lexical import LexicalIndex, tokenize
-from .models import Hit
+from .models import Chunk, Hit
 from .conversation import GENERIC
 from .query import content_words
 
@@ -58,8 +58,9 @@ _HIP_TERMS = re.compile(r"\b(hips?|groin|glutes?|pelvis|thighs?|it band|iliotibi
                         r"flexors?|osteoarthritis|oa)\b", re.I)
 
 
+DOSE = r"doses?|dosage|dosing|mg|milligrams?"  # a dose, however it is asked ("whats a safe daily dose"): none is given
 _ASKS_QUANTITY = re.compile(r"\b(how (many|much|long|often|far|soon|fast)|what (dose|dosage|amount)|how many \w+|"
-                            r"doses?|dosage|dosing|mg|milligrams?|\d+\s*ml|cost|price)\b", re.I)
+                            rf"{DOSE}|\d+\s*ml|cost|price)\b", re.I)
 _QUANTITY = re.compile(r"\d|\b(once|twice|one|two|three|four|five|six|seven|eight|nine|ten|few|several|daily|"
                        r"weekly|minutes?|hours?|days?|weeks?|months?)\b", re.I)
 
@@ -112,20 +113,20 @@ _TWO_SIDES = re.compile(r"(\w+)\W+(?:or|vs\.?|versus|than)\W+(?:the |a |an )?(\w
 _RANKS = re.compile(r"\b(?:better|best|worse|worst|more|less|most|least|than|instead|rather|prefer\w*)\b", re.I)
 
 
-def ranks_what_the_article_only_lists(question: str, lexical: LexicalIndex, sentences: Iterable[str]) -> bool:
+def ranks_what_the_article_only_lists(question: str, lexical: LexicalIndex, chunks: Iterable[Chunk]) -> bool:
     """"Is Advil or Tylenol better?": both are named in one sentence of the article, side by side, and that sentence
     ranks neither (no "better", "more", "than"…). The article answers which is better nowhere, and the passage that
     names both reads like an answer to anyone in a hurry: decline, as for any question it leaves open. A preference
     it does state ("choose more forgiving running surfaces such as … grass") is a sentence that ranks."""
     if not _ASKS_WHICH_IS_BETTER.search(question):
         return False
-    terms_of = {text: set(tokenize([text])[0]) for text in sentences}
+    sentences = [(s.text, lexical.sentence_terms[c.id][i]) for c in chunks for i, s in enumerate(c.sentences)]
     for first, second in _TWO_SIDES.findall(question):
         a, b = (tokenize([first])[0] or [None])[0], (tokenize([second])[0] or [None])[0]
         if not a or not b or a == b or not (lexical.in_corpus(a) and lexical.in_corpus(b)):
             continue
-        if any({a, b} <= terms for text, terms in terms_of.items()) and not any(
-                {a, b} <= terms and _RANKS.search(text) for text, terms in terms_of.items()):
+        naming_both = [text for text, terms in sentences if {a, b} <= terms]
+        if naming_both and not any(_RANKS.search(text) for text in naming_both):
             return True
     return False
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
-from .decline import asks_for_finding, states_quantity
+from .decline import DOSE, asks_for_finding, states_quantity
 from .stop_words import ENGLISH_STOP_WORDS
 
 Kind = Literal["amount", "time", "who_source", "comparison", "cause", "how_to", "which", "definition", "yes_no",
@@ -74,9 +74,7 @@ _ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times?\b|\b
                              r"\b(a|per|each|every) (day|week|month)\b", re.I)
 _ASKS_DURATION = re.compile(r"\bhow (long|soon)\b|\b(until|til+) when\b|\bhow many (seconds|minutes|hours|days|weeks|"
                             r"months|years)\b", re.I)
-# A dose, however it is asked ("whats a safe daily dose", "max mg per day"): the article gives none.
-_ASKS_COUNT = re.compile(r"\bhow (many|much|far)\b|\bwhat (dose|dosage|amount)\b|\b(doses?|dosage|dosing|mg|milligrams?)\b",
-                         re.I)
+_ASKS_COUNT = re.compile(rf"\bhow (many|much|far)\b|\bwhat (dose|dosage|amount)\b|\b({DOSE})\b", re.I)
 _FREQUENCY = re.compile(r"\b(once|twice|daily|weekly|every|times? (a|per|each)|per (day|week|month)|a (day|week))\b", re.I)
 _DURATION = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|few|several|couple|short|some|long)\b[\w\s%-]{0,20}?"
                        r"(?<!per )(?<!each )(?<!every )(?<! a )\b(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?"
