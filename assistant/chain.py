@@ -74,6 +74,10 @@ _BARE_WHEN = re.compile(r"^\W*(?:and |so |ok )?(?:when|what year|which year|year
 # "which study": a study asked for by name, which an earlier answer of the conversation may hold
 _NAMES_A_STUDY = re.compile(r"\b(?:stud(?:y|ies)|research|paper|trial)\b", re.I)
 STUDY_LOOKBACK = 2  # answers searched, the last one first, for the study a "which study?" means
+# "who did that 24% study", "where's that stat from": a figure the study is named by, the number itself when given
+_NAMES_A_FIGURE = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:%|percent)|\b(?:stats?|statistics?|percentages?|figures?|"
+                             r"numbers?|percent)\b", re.I)
+FIGURE_LOOKBACK = 3  # answers searched, the last one first, for the one that showed the figure asked about
 TOPIC_WORDS = 40  # a conversation's topic is carried as at most this many words of the query that found it
 MINIMAL_PAIR = 2  # a labelled turn differing from the question in at most this many words each way can contrast it
 # What the user says is NOT the case: "my hip doesnt click or pop, its just tight" denies what a precedent asked about
@@ -489,6 +493,14 @@ class Assistant:
         if not earlier_user_turns or not decline.asks_for_study(question) or not (
                 refers_back(question) or len(question.split()) <= 3):
             return None
+        if figure := _NAMES_A_FIGURE.search(question):  # the answer that showed it, which may not be the last
+            shown = re.compile(rf"\b{re.escape(figure[1])}\s*(?:%|percent)" if figure[1] else r"\d\s*(?:%|percent)")
+            for back in range(min(FIGURE_LOOKBACK, len(earlier_user_turns))):
+                earlier = self._last_answer(earlier_user_turns[:len(earlier_user_turns) - back])
+                if any(shown.search(sentence.text) for sentence in earlier.sentences):
+                    return self._sources_of(earlier, question)
+            if figure[1] or re.search(r"\bpercent", figure[0], re.I):
+                return None  # "what was that percentage again": no answer showed one, so it is searched for
         found = self._sources_of(self._last_answer(earlier_user_turns), question)
         if found == () and _NAMES_A_STUDY.search(question):
             for back in range(1, min(STUDY_LOOKBACK, len(earlier_user_turns))):

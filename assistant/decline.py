@@ -72,7 +72,7 @@ def asks_for_quantity(question: str) -> bool:
 
 # What a claim rests on: "which study…", "where did they get that info from".
 _STUDY_WORDS = (r"stud(y|ies)|research|source|sources|srcs?|reference|references|paper|journal|cite[sd]?|citation|evidence"
-                r"|comes? from|based on|where\w*(?:'s)? (?:\w+ ){0,5}from"
+                r"|comes? from|based on|where\w*(?:'s)? (?:[\w%]+ ){0,5}from"
                 r"|where(?:'?d| did| do| does) (?:they|she|he|it|the article) get (?:\w+ ){0,3}(?:info|information|that|this"
                 r"|it|data|numbers?|stats?|figures?)")
 _ASKS_SOURCE = re.compile(rf"\b({_STUDY_WORDS}|author|wrote|published|doi|according to)\b", re.I)

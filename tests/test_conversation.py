@@ -449,6 +449,26 @@ def test_which_study_after_what_a_figure_means_is_the_study_behind_the_figure(as
     assert "Prevalence of abnormal hip findings in asymptomatic participants" in study.text, study.text
 
 
+@pytest.mark.parametrize(("turns", "reference"), [
+    (["is it normal for MRIs to show hip problems in people with no pain", "so my scan doesnt necessarily explain my pain?",
+      "where's the 73% number from"], "Prevalence of abnormal hip findings in asymptomatic participants"),
+    (["my doc said i have hip OA on an xray... does that mean running is done for me",
+      "how many ppl with oa on scans actually have pain", "whats oa actually doing to the joint",
+      "who did that 24% study"], "Association of hip pain with radiographic evidence"),
+    (["im 52 and my doc said my xray shows some hip arthritis. what is OA exactly", "that sounds scary tbh, is it abnormal?",
+      "does it always hurt", "what was that percentage again and from which study"],
+     "Association of hip pain with radiographic evidence"),
+])
+def test_the_study_behind_a_figure_named_is_that_figures_study_not_the_last_answers(assistant, turns, reference):
+    """Session 23 (spent splits 29, train_q, train_j): a source question that names a figure ("the 73% number",
+    "that 24% study", "that percentage") got the last answer's own source (the OA definition's), or no reference
+    at all: "73%" is not a word, so "where's the 73% number from" was not read as asking for a source."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered"
+    assert reference in answer.text, answer.text
+    assert "OA is characterized" not in answer.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
