@@ -621,7 +621,7 @@ class Assistant:
             return turn  # the front matter answers it, whatever retrieval found
         if decline.ranks_what_the_article_only_lists(turn.question, self.engine.lexical, self.engine.chunks):
             return self._declined(turn)
-        if not self.decline_model.declines(turn.evidence):
+        if not self.decline_model.declines(turn.evidence) or decline.answered_by_temporarily(turn.question, turn.hits):
             return turn
         vouched = not (turn.evidence.other_body_part or turn.evidence.new_subject) and self._vouched(turn.query_vector)
         return turn if vouched else self._declined(turn)

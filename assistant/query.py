@@ -63,6 +63,8 @@ _ARTICLE_TERM_FOR = (
                 r"(?:\s+(?:sidewalks?|roads?|streets?|paths?|pavements?))?\b", re.I), r"\g<0> (hard surfaces)"),
     (re.compile(r"(?<![\w-])arthritis\b", re.I), "arthritis (osteoarthritis)"),
     (re.compile(r"\b(?:pills?|tablets?|pain ?killers?)\b", re.I), r"\g<0> (medication)"),
+    (re.compile(r"\b(?:shots?|jabs?)\b", re.I), r"\g<0> (injections)"),
+    (re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b", re.I), r"\g<0> (temporarily?)"),
 )
 
 

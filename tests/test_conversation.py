@@ -469,6 +469,27 @@ def test_the_study_behind_a_figure_named_is_that_figures_study_not_the_last_answ
     assert "OA is characterized" not in answer.text
 
 
+@pytest.mark.parametrize("turns", [
+    ["what can i take for hip pain after running", "and if the pills dont help?", "do those shots last forever"],
+    ["can i take something for the hip pain", "and if those dont touch it?", "do the shots last for good?"],
+    ["do steroid shots last forever?"],
+    ["does ice fix it permanently"],
+])
+def test_whether_a_treatment_lasts_for_good_is_answered_by_the_article_s_temporarily(assistant, turns):
+    """Session 23: "do those shots last forever" was declined across nine dev and held-out files by as many writers:
+    the labelled questions near it ask how many weeks a shot lasts, which the article does not say. It does say the
+    shots (and ice) help "temporarily", which answers whether they last."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered", answer.text
+    assert "temporarily" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["how many weeks does a cortisone shot usually last",
+                                      "how long does a steroid injection last before it wears off"])
+def test_how_long_a_shot_lasts_is_still_declined_as_the_article_gives_no_duration(assistant, question):
+    assert assistant.answer(question).status == "declined"
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
