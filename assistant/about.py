@@ -68,6 +68,9 @@ _ASKS = {
         # a learner's word order: "when written?", "when this article was publish?", "it was written when?"
         rf"|^\W*(?:and |so )?when (?:{_THE_ARTICLE} )?(?:was |is )?(?:written|published|posted|released)\W*$"
         rf"|\bwhen {_THE_ARTICLE} (?:was |is |been )?(?:publ\w*|writ\w*|post\w*|releas\w*)"
+        # "when did they put this out", "when did hinge publish it": the publisher as the subject
+        rf"|\bwhen (?:did|do|does) (?:they|you|hinge(?: health)?) (?:publ\w*|writ\w*|post\w*|releas\w*"
+        rf"|put (?:{_THE_ARTICLE} )?(?:up|out))"
         rf"|\b{_THE_ARTICLE} (?:was |is )?(?:publ\w*|writ\w*|post\w*|releas\w*) when\b"),
     "publisher": re.compile(
         rf"\bwho (?:\w+ )?(?:published|publishes|puts (?:{_THE_ARTICLE} )?out|put (?:{_THE_ARTICLE} )?out|runs|owns)\b|\bpublisher\b"

@@ -62,7 +62,7 @@ _ASKING_FOR_A_SOURCE = frozenset({"source", "sources", "study", "studies", "info
 # names no other subject and not the article itself.
 MAX_ENTRY_DETAIL_WORDS = 4
 _ENTRY_FIELDS = frozenset({"source", "published", "clinicians", "publisher"})
-_BIBLIOGRAPHIC = re.compile(r"\b(?:year|date|title|journal|authors?|who wrote|when published)\b", re.I)
+_BIBLIOGRAPHIC = re.compile(r"\b(?:year|yrs?|date|dated|title|journal|authors?|who wrote|when published)\b", re.I)
 _NAMES_THE_ARTICLE = re.compile(r"\b(?:article|piece|page|post|blog|hinge|original|this|you)\b", re.I)
 # "could that be…", "is this…": a question about what the sentence before it told ("is it ok to…" is not)
 _ABOUT_WHAT_WAS_TOLD = re.compile(r"^\W*(?:(?:so|and|but|ok)\W+)?(?:is|are|was|could|can|would|will|does|do|did|might|may"

@@ -490,6 +490,20 @@ def test_how_long_a_shot_lasts_is_still_declined_as_the_article_gives_no_duratio
     assert assistant.answer(question).status == "declined"
 
 
+@pytest.mark.parametrize(("turns", "shown"), [
+    (["where's the hip strains stuff sourced from", "yr?"], "(2020, July)"),
+    (["where's the hip strains stuff sourced from", "yr?", "and the IT band one?", "dated?"], "(n.d.)"),
+    (["got an MRI for something else and it showed hip 'abnormalities' but i barely have pain. is that weird??",
+      "73% of who though, what study", "what yr"], "(2012)"),
+    (["who's Jonathan Lee", "and dylan peterson?", "when did they put this out"], "Published on Mar 26, 2024."),
+])
+def test_a_year_asked_in_chat_shorthand_is_the_date_of_what_was_just_shown(assistant, turns, shown):
+    """Session 23 (dev files train_j, sealed30): "yr?", "dated?" after a reference entry and "when did they put this
+    out" after the reviewers were declined or got a reviewer's bio."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and shown in answer.text, answer.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
