@@ -31,7 +31,7 @@ from .guard.meaning import is_bare_ache
 from .query import (asks, in_the_article_s_words, plain_question, question_parts, sentences,
                     without_instructions)
 from .lexical import tokenize
-from .question_types import answers_amount, kind_of
+from .question_types import answers_amount, kind_of, states_the_amount
 from .precedent import Precedents, ResolvedPrecedents
 from .selection import Question, SentenceRanker
 from .runnable import AnswerRunnable
@@ -621,10 +621,26 @@ class Assistant:
             return turn  # the front matter answers it, whatever retrieval found
         if decline.ranks_what_the_article_only_lists(turn.question, self.engine.lexical, self.engine.chunks):
             return self._declined(turn)
-        if not self.decline_model.declines(turn.evidence) or decline.answered_by_temporarily(turn.question, turn.hits):
+        if (not self.decline_model.declines(turn.evidence) or decline.answered_by_temporarily(turn.question, turn.hits)
+                or self._amount_stated_on_the_topic(turn)):
             return turn
         vouched = not (turn.evidence.other_body_part or turn.evidence.new_subject) and self._vouched(turn.query_vector)
         return turn if vouched else self._declined(turn)
+
+    def _amount_stated_on_the_topic(self, turn: Turn) -> bool:
+        """"how many days?" after the advice to rest "just for a few days": a short follow-up asking an amount that
+        a passage the conversation is on states, in the unit asked. The labelled questions nearest it ask amounts
+        the article never gives (doses, weeks of a shot), so the decline model reads it as unanswerable."""
+        if not turn.user_turns or len(turn.question.split()) > MAX_FOLLOW_UP_WORDS:
+            return False
+        topic, asked = self.topic(turn.user_turns), plain_question(turn.question)
+        lexical = self.engine.lexical
+        subject = [t for t in tokenize([" ".join(own_subject(asked))])[0] if lexical.in_corpus(t)]  # "hold" in "how
+        # long do i hold it" is not about the rest passage, whatever amounts it states
+        return topic is not None and any(
+            states_the_amount(asked, sentence.text) for hit in turn.hits
+            if hit.chunk.id in topic.chunk_ids and all(t in lexical.terms[hit.chunk.id] for t in subject)
+            for sentence in hit.chunk.sentences)
 
     @property
     def _people(self) -> list[str]:
@@ -652,7 +668,7 @@ class Assistant:
                                self.settings.max_words, self.engine.chunks)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
-        if not sentences or not any(answers_amount(turn.question, s.text) for s in sentences):
+        if not sentences or not any(answers_amount(plain_question(turn.question), s.text) for s in sentences):
             return self._declined(turn)  # nothing left, or a "how long" question the passages give no duration for
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
                                          query=turn.query))

@@ -118,6 +118,37 @@ def answers_amount(question: str, sentence: str) -> bool:
     return True
 
 
+_AN_AMOUNT_OF = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple)\b"
+                           r"[\w\s%-]{0,20}?\b(seconds?|minutes?|hours?|days?|weeks?|months?|years?|times?)\b", re.I)
+
+
+def states_the_amount(question: str, sentence: str) -> bool:
+    """Stricter than `answers_amount`: the sentence gives the very amount asked — a frequency for "how often", a
+    number of the unit asked for "how many days" or "how long", never a dose — not just a word of time. Read on
+    the question in plain words ("a wk" is "a week": query.plain_question).
+
+    >>> states_the_amount("how many days", "Avoid it, just for a few days, before nudging back.")
+    True
+    >>> states_the_amount("how long do the shots last", "They reduce pain temporarily.")
+    False
+    >>> states_the_amount("how many days a week", "Strength training two to three times per week helps.")
+    True
+    >>> states_the_amount("how many weeks", "Avoid it, just for a few days, before nudging back.")
+    False
+    """
+    if kind_of(question) != "amount" or re.search(rf"\b({DOSE})\b", question, re.I):
+        return False
+    if _ASKS_FREQUENCY.search(question):
+        return bool(_FREQUENCY.search(sentence))
+    unit = re.search(r"\bhow many (seconds|minutes|hours|days|weeks|months|years|times)\b", question, re.I)
+    if unit:
+        return any(m.group(2).lower().rstrip("s") == unit.group(1).lower().rstrip("s")
+                   for m in _AN_AMOUNT_OF.finditer(sentence))
+    if _ASKS_DURATION.search(question):
+        return any(m.group(2).lower().rstrip("s") != "time" for m in _AN_AMOUNT_OF.finditer(sentence))
+    return False
+
+
 def fits(kind: Kind, sentence: str) -> bool:
     """Could this sentence be the kind of answer asked for? (Only kinds with a clear marker are checked.)"""
     if kind == "amount":

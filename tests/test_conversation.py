@@ -504,6 +504,28 @@ def test_a_year_asked_in_chat_shorthand_is_the_date_of_what_was_just_shown(assis
     assert answer.status == "answered" and shown in answer.text, answer.text
 
 
+@pytest.mark.parametrize(("turns", "stated"), [
+    (["should I rest when my hip is hurting a bit after run", "how many days"], "just for a few days"),
+    (["hip is sore. rest or keep moving, what is better?", "walking ok?", "how many days no running"],
+     "just for a few days"),
+    (["Can strength training make me faster", "how many days a wk"], "two to three times per week"),
+])
+def test_an_amount_asked_after_the_passage_that_states_it_is_answered_with_it(assistant, turns, stated):
+    """Session 23 (dev files): "how many days?" after the advice to rest "just for a few days" was declined, as was
+    "how many days a wk" after strength training ("wk" was not read as a week)."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and stated in answer.text, answer.text
+
+
+@pytest.mark.parametrize("turns", [
+    ["my hip hurts after runs, should i rest or stretch", "what stretches", "how long do i hold it"],
+    ["should I rest when my hip is hurting a bit after run", "how many weeks"],
+])
+def test_an_amount_the_passages_do_not_state_in_that_unit_or_for_that_subject_is_still_declined(assistant, turns):
+    """The rest passage's "few days" does not say how long to hold a stretch, nor how many weeks."""
+    assert talk(assistant, *turns)[-1].status == "declined"
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
