@@ -70,7 +70,7 @@ _PERSON = re.compile(r"\b(Dr\.|PT|DPT|MD|says|said|physical therapist|surgeon|re
                      r"[A-Z][a-z]+, [A-Z]\.)", re.U)
 
 
-_ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times?\b|\bhow many (days|sessions|runs|workouts)\b.*"
+_ASKS_FREQUENCY = re.compile(r"\bhow (often|frequently)\b|\bhow many times?\b|\bhow many (\w+ )?(days|sessions|runs|workouts)\b.*"
                              r"\b(a|per|each|every) (day|week|month)\b", re.I)
 _ASKS_DURATION = re.compile(r"\bhow (long|soon)\b|\b(until|til+) when\b|\bhow many (seconds|minutes|hours|days|weeks|"
                             r"months|years)\b", re.I)
@@ -79,6 +79,26 @@ _FREQUENCY = re.compile(r"\b(once|twice|daily|weekly|every|times? (a|per|each)|p
 _DURATION = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|few|several|couple|short|some|long)\b[\w\s%-]{0,20}?"
                        r"(?<!per )(?<!each )(?<!every )(?<! a )\b(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?"
                        r"|period|while)\b|\b(temporarily|briefly|permanently|forever)\b", re.I)
+_NUMBER = r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozens?|hundreds?|thousands?)"
+# "what percentage of runners get hip pain": a share, which only a percentage answers ("hip pain is very common" does not)
+_ASKS_SHARE = re.compile(r"\bwhat (?:percent(?:age)?|proportion|fraction|share)\b|\bhow many percent\b", re.I)
+_SHARE = re.compile(r"\d\s*(?:%|percent)", re.I)
+# "how many runners were in the MRI study": its size, a count of people, which a share of them ("73% of participants")
+# does not give
+_WHO_TOOK_PART = r"(?:people|ppl|persons|runners|participants|subjects|patients|adults|women|men)"
+_ASKS_SAMPLE_SIZE = re.compile(
+    rf"\bhow many (?:\w+ ){{0,2}}?{_WHO_TOOK_PART}\s+(?:were|was|are)\s+(?:in|part of|studied|tested|enrolled|included)\b"
+    rf"|\bhow many (?:\w+ ){{0,2}}?{_WHO_TOOK_PART}\s+did\s+(?:the |that |this |they |it )?(?:\w+ )?(?:look at|include|test"
+    rf"|study|use|follow|recruit|enrol+)\b|\bhow many {_WHO_TOOK_PART}\s+(?:took part|participated)\b"
+    r"|\bhow many were (?:in|part of)\b|\bsample size\b|\bhow (?:big|large) was (?:the|that|this) (?:study|trial|research)\b",
+    re.I)
+_SAMPLE_SIZE = re.compile(
+    r"\bhow many (?:\w+ ){0,2}(?:were|was|are) (?:in|part of|studied|tested|enrolled|included|looked at)\b"
+    r"|\bhow many (?:\w+ ){0,2}did (?:the |that |this |they |it )?(?:\w+ )?(?:look at|include|have|test|study|use|follow"
+    r"|recruit|enrol+)\b|\bhow many (?:participants|subjects)\b|\bsample size\b|\bhow (?:big|large) was (?:the|that|this)\b",
+    re.I)
+_SAMPLE_SIZE = re.compile(rf"{_NUMBER}\s+(?:\w+\s+)?(?:people|participants|runners|adults|patients|subjects|women|men)\b",
+                          re.I)
 _PEOPLE = frozenset({"people", "ppl", "persons", "participants", "runners", "patients", "adults", "women", "men"})
 _UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks", "months", "years", "times", "miles", "km",
                     "kilometers", "percent"})
@@ -101,7 +121,19 @@ def answers_amount(question: str, sentence: str) -> bool:
     True
     >>> answers_amount("whats a safe daily dose of ibuprofen", "Pain relievers such as ibuprofen can be helpful.")
     False
+    >>> answers_amount("how many runners were in the MRI study", "73% of participants had hip abnormalities.")
+    False
+    >>> answers_amount("what percentage of runners get hip pain", "Although hip pain is very common, it is treatable.")
+    False
+    >>> answers_amount("how many marathons has she run", "Training for a 5K (or a marathon!).")
+    False
+    >>> answers_amount("how many strength sessions a week", "Strength training two to three times per week helps.")
+    True
     """
+    if _ASKS_SAMPLE_SIZE.search(question):
+        return bool(_SAMPLE_SIZE.search(sentence))
+    if _ASKS_SHARE.search(question):
+        return bool(_SHARE.search(sentence))
     if _ASKS_FREQUENCY.search(question):
         return bool(_FREQUENCY.search(sentence))
     if _ASKS_DURATION.search(question):
@@ -110,11 +142,12 @@ def answers_amount(question: str, sentence: str) -> bool:
         return True
     if not states_quantity(sentence):
         return False
-    # "how many reps": a count of reps; "how many people": a share answers it; "how many are in the hip": a count of
-    # what the conversation is about
+    # "how many reps": a count of reps, said of them ("two major bursae"); "how many people": a share answers it;
+    # "how many are in the hip": a count of what the conversation is about
     counted = re.search(r"\bhow many (\w+)", question, re.I)
     if counted and counted.group(1).lower() not in _UNITS | _PEOPLE | ENGLISH_STOP_WORDS:
-        return counted.group(1).lower().rstrip("s")[:6] in sentence.lower()
+        stem = re.escape(counted.group(1).lower().rstrip("s")[:6])
+        return bool(re.search(rf"{_NUMBER}\W+(?:\w+\W+){{0,2}}{stem}", sentence, re.I))
     return True
 
 

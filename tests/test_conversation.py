@@ -526,6 +526,32 @@ def test_an_amount_the_passages_do_not_state_in_that_unit_or_for_that_subject_is
     assert talk(assistant, *turns)[-1].status == "declined"
 
 
+@pytest.mark.parametrize("turns", [
+    ["how many runners were in the MRI study about hip abnormalities"],
+    ["how many runners did that study look at"],
+    ["is it normal for MRIs to show hip problems in people with no pain", "how many ppl were in it"],
+    ["what percentage of runners get hip pain"],
+    ["how many marathons has dr kimbrough run"],
+])
+def test_a_count_the_article_never_gives_is_declined_not_answered_with_a_nearby_figure(assistant, turns):
+    """Session 22's blind splits (42, 43): a study's size was answered with its finding ("73% of participants"), the
+    share of runners with hip pain with "hip pain is very common", Dr. Kimbrough's marathons with a sentence that
+    names a 5K and a marathon."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "declined", answer.text
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("what percent of people with arthritis on xray have pain", "24%"),
+    ("how many people had abnormalities on mri", "73%"),
+    ("how many bursae are in the hip", "two major bursae"),
+    ("how many strength sessions a week", "two to three times per week"),
+])
+def test_a_share_or_count_the_article_gives_is_still_answered(assistant, question, figure):
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and figure in answer.text, answer.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
