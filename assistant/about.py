@@ -181,7 +181,7 @@ def asked_about(question: str, people: Sequence[str] = (),
                                          or not names_the_article))]  # "when was the study in this article published"
     if _VOUCHED.search(text) and {"clinicians", "reviewers"} & set(found):
         found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
-    if "reviewers" in found and (role := re.search(r"\b(medical|clinical)\b", text)):
+    if "reviewers" in found and (role := re.search(r"\b(medical|clinical)(?:ly)?\b", text)):
         found[found.index("reviewers")] = f"{role[1]} reviewer"  # "and the clinical reviewer?": that one, and who
     if (which := _WHICH_ROLE.search(text)) and not about_a_study:
         found.append(_ROLES[which[1]])  # "which one is the surgeon?": that clinician's line, with the name

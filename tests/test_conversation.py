@@ -552,6 +552,16 @@ def test_a_share_or_count_the_article_gives_is_still_answered(assistant, questio
     assert answer.status == "answered" and figure in answer.text, answer.text
 
 
+def test_who_medically_reviewed_it_is_the_medical_reviewer_and_his_is_then_him(assistant):
+    """Session 23 (splits 27, 32, 43): "who medically reviewed this article" listed both reviewers, so "whats his
+    background" then got the clinical reviewer (the last named). "Medically" names the medical reviewer."""
+    who, background = talk(assistant, "who medically reviewed this article", "whats his background")
+    assert "Jonathan Lee" in who.text and "Peterson" not in who.text, who.text
+    assert "board-certified orthopedic surgeon" in background.text and "Peterson" not in background.text
+    clinical = assistant.answer("who clinically reviewed it")
+    assert "Dylan Peterson" in clinical.text and "Lee" not in clinical.text, clinical.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
