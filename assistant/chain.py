@@ -550,8 +550,11 @@ class Assistant:
 
     def _asks_for_a_source_of_its_own(self, question: str) -> bool:
         """"is there a source for bursitis too?": a source question that names a subject the article has is read
-        on its own words, not with the topic before it (whose study it does not ask for)."""
-        return decline.asks_for_study(question) and any(map(self.engine.lexical.in_corpus, _subject_terms(question)))
+        on its own words, not with the topic before it (whose study it does not ask for); so is one that names a
+        figure the article gives ("the 73% figure, what's the source for that" after a question about the reviewers)."""
+        figure = _NAMES_A_FIGURE.search(question)
+        return decline.asks_for_study(question) and (any(map(self.engine.lexical.in_corpus, _subject_terms(question)))
+                                                     or bool(figure and figure[1] and self.engine.lexical.in_corpus(figure[1])))
 
     def _shown_whole(self, earlier_user_turns: list[str]) -> frozenset[str]:
         """The passages an earlier answer of this conversation showed every sentence of (re-derived from the user's

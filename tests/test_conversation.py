@@ -562,6 +562,14 @@ def test_who_medically_reviewed_it_is_the_medical_reviewer_and_his_is_then_him(a
     assert "Dylan Peterson" in clinical.text and "Lee" not in clinical.text, clinical.text
 
 
+def test_the_source_of_a_figure_no_answer_showed_is_found_on_its_own(assistant):
+    """Session 23's spent blind split 45: "the 73% figure, what's the source for that" after questions about the
+    reviewers was read with their topic and got Dr. Lee's bio."""
+    *_, source = talk(assistant, "Who is behind this article — any MDs involved?", "what about the physical therapists",
+                      "the 73% figure, what's the source for that")
+    assert "Prevalence of abnormal hip findings in asymptomatic participants" in source.text, source.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
