@@ -457,15 +457,16 @@ class Assistant:
         return turn
 
     def _entry_details(self, question: str, earlier_user_turns: list[str]) -> tuple[tuple[Chunk, int], ...] | None:
-        """"link pls", "author?", "year?" right after an answer that showed only reference-list entries: the link,
-        authors and date of those entries, which they hold, not the article's own front matter. None for any
-        other question, and for one that names the article ("when was this article published?")."""
+        """"link pls", "author?", "year?" right after an answer that showed reference-list entries (alone, or with
+        the claim they back: "where's the 73% from" then "what year was it"): the link, authors and date of those
+        entries, which they hold, not the article's own front matter. None for any other question, and for one
+        that names the article ("when was this article published?")."""
         words = question.lower().split()
         if (not earlier_user_turns or len(words) > MAX_ENTRY_DETAIL_WORDS or _NAMES_THE_ARTICLE.search(question)
                 or not (_BIBLIOGRAPHIC.search(question) or set(about.asked_about(question)) & _ENTRY_FIELDS)):
             return None
         earlier = self._last_answer(earlier_user_turns)
-        return self._entries_shown(earlier) if earlier.status == "answered" else None
+        return self._entries_shown(earlier, alone=False) if earlier.status == "answered" else None
 
     def _date_of_the_article(self, question: str, earlier_user_turns: list[str]) -> tuple[str, ...]:
         """"when?" right after an answer from the front matter ("who published this?"): the publication date."""
@@ -474,13 +475,15 @@ class Assistant:
         earlier = self._last_answer(earlier_user_turns)
         return ("published",) if earlier.status == "answered" and _from_front_matter(earlier) else ()
 
-    def _entries_shown(self, answer: Answer) -> tuple[tuple[Chunk, int], ...] | None:
-        """The reference-list entries an answer showed, when it cited nothing else (None otherwise)."""
+    def _entries_shown(self, answer: Answer, alone: bool = True) -> tuple[tuple[Chunk, int], ...] | None:
+        """The reference-list entries an answer showed, when it cited nothing else (or, not `alone`, whatever else
+        it cited); None when it showed none."""
         cited = self._cited_chunks(answer)
-        if not cited or any(chunk.kind != "reference" for chunk in cited):
+        entries = [chunk for chunk in cited if chunk.kind == "reference"]
+        if not entries or (alone and len(entries) < len(cited)):
             return None
         shown = {s.text for s in answer.sentences}
-        return tuple((chunk, i) for chunk in cited for i, sentence in enumerate(chunk.sentences)
+        return tuple((chunk, i) for chunk in entries for i, sentence in enumerate(chunk.sentences)
                      if sentence.text in shown)
 
     def _sources_of_last_answer(self, question: str,

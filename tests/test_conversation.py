@@ -570,6 +570,17 @@ def test_the_source_of_a_figure_no_answer_showed_is_found_on_its_own(assistant):
     assert "Prevalence of abnormal hip findings in asymptomatic participants" in source.text, source.text
 
 
+def test_what_year_after_a_figure_and_its_study_is_the_study_s_year(assistant):
+    """Session 23, a CLI conversation for the closing note: "what year was it" after "where's the 73% from" (which
+    showed the claim and its reference entry) got the article's date. The article's date is still given when asked
+    for by name."""
+    *_, year = talk(assistant, "do mri scans always explain hip pain", "where's the 73% from", "what year was it")
+    assert "(2012)" in year.text and "Published on" not in year.text, year.text
+    *_, article = talk(assistant, "do mri scans always explain hip pain", "where's the 73% from",
+                       "when was this article published")
+    assert article.text.startswith("Published on Mar 26, 2024."), article.text
+
+
 def test_src_and_min_are_chat_shorthand(assistant):
     """Session 17 (dev file train_s): "src pls" after the strain answer was declined, and "and if i only got 5 min"
     after the warm-up tip was declined as a new subject ("min" is not a word of the article)."""
