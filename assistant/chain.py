@@ -627,11 +627,13 @@ class Assistant:
             return turn  # the front matter answers it, whatever retrieval found
         if decline.ranks_what_the_article_only_lists(turn.question, self.engine.lexical, self.engine.chunks):
             return self._declined(turn)
-        if (not self.decline_model.declines(turn.evidence) or decline.answered_by_temporarily(turn.question, turn.hits)
-                or self._amount_stated_on_the_topic(turn)):
+        if not self.decline_model.declines(turn.evidence):
             return turn
-        vouched = not (turn.evidence.other_body_part or turn.evidence.new_subject) and self._vouched(turn.query_vector)
-        return turn if vouched else self._declined(turn)
+        if turn.evidence.other_body_part or turn.evidence.new_subject:
+            return self._declined(turn)  # "do knee shots last forever": the article is about hips
+        if decline.answered_by_temporarily(turn.question, turn.hits) or self._amount_stated_on_the_topic(turn):
+            return turn  # said in so many words, though the labelled questions nearest it are not answered
+        return turn if self._vouched(turn.query_vector) else self._declined(turn)
 
     def _amount_stated_on_the_topic(self, turn: Turn) -> bool:
         """"how many days?" after the advice to rest "just for a few days": a short follow-up asking an amount that

@@ -485,8 +485,9 @@ def test_whether_a_treatment_lasts_for_good_is_answered_by_the_article_s_tempora
 
 
 @pytest.mark.parametrize("question", ["how many weeks does a cortisone shot usually last",
-                                      "how long does a steroid injection last before it wears off"])
-def test_how_long_a_shot_lasts_is_still_declined_as_the_article_gives_no_duration(assistant, question):
+                                      "how long does a steroid injection last before it wears off",
+                                      "do knee shots last forever", "does icing my ankle fix it permanently"])
+def test_how_long_a_shot_lasts_or_another_joint_s_shot_is_still_declined(assistant, question):
     assert assistant.answer(question).status == "declined"
 
 
