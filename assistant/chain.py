@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -498,18 +498,23 @@ class Assistant:
             return None
         if figure := _NAMES_A_FIGURE.search(question):  # the answer that showed it, which may not be the last
             shown = re.compile(rf"\b{re.escape(figure[1])}\s*(?:%|percent)" if figure[1] else r"\d\s*(?:%|percent)")
-            for back in range(min(FIGURE_LOOKBACK, len(earlier_user_turns))):
-                earlier = self._last_answer(earlier_user_turns[:len(earlier_user_turns) - back])
+            for earlier in self._answers_back(earlier_user_turns, FIGURE_LOOKBACK):
                 if any(shown.search(sentence.text) for sentence in earlier.sentences):
                     return self._sources_of(earlier, question)
             if figure[1] or re.search(r"\bpercent", figure[0], re.I):
                 return None  # "what was that percentage again": no answer showed one, so it is searched for
         found = self._sources_of(self._last_answer(earlier_user_turns), question)
         if found == () and _NAMES_A_STUDY.search(question):
-            for back in range(1, min(STUDY_LOOKBACK, len(earlier_user_turns))):
-                if before := self._sources_of(self._last_answer(earlier_user_turns[:-back]), question):
+            for earlier in self._answers_back(earlier_user_turns, STUDY_LOOKBACK, skip=1):
+                if before := self._sources_of(earlier, question):
                     return before
         return found
+
+    def _answers_back(self, earlier_user_turns: list[str], count: int, skip: int = 0) -> Iterator[Answer]:
+        """The answers to the user's last `count` turns, the last one first, less the `skip` latest; each re-derived
+        (usually cached) only when the one after it did not do."""
+        for back in range(skip, min(count, len(earlier_user_turns))):
+            yield self._last_answer(earlier_user_turns[:len(earlier_user_turns) - back])
 
     def _sources_of(self, earlier: Answer, question: str) -> tuple[tuple[Chunk, int], ...] | None:
         """The reference-list entries (with the claims they back) that one earlier answer rests on; () for none."""

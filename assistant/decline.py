@@ -38,7 +38,7 @@ from .chunking import fingerprint
 from .lexical import LexicalIndex, tokenize
 from .models import Chunk, Hit
 from .conversation import GENERIC
-from .query import content_words
+from .query import LASTS_FOR_GOOD, content_words
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 EXEMPLARS_FILE = Path(__file__).with_name("calibration_exemplars.npz")
@@ -106,13 +106,12 @@ def asks_for_finding(question: str) -> bool:
 # "Do those shots last forever?", "does it fix it for good": whether something lasts, which the article answers
 # where it says it helps "temporarily". The labelled questions near it ask how many weeks a shot lasts, which it
 # does not say, so the decline model reads these as unanswerable too.
-_ASKS_IF_IT_LASTS = re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b", re.I)
 _TEMPORARILY = re.compile(r"\btemporar(?:y|ily)\b", re.I)
 
 
 def answered_by_temporarily(question: str, hits: Iterable[Hit]) -> bool:
     """A question whether something lasts for good, and a passage found for it that says it helps temporarily."""
-    return bool(_ASKS_IF_IT_LASTS.search(question)) and any(
+    return bool(LASTS_FOR_GOOD.search(question)) and any(
         _TEMPORARILY.search(s.text) for h in hits for s in h.chunk.sentences)
 
 

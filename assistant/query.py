@@ -58,13 +58,15 @@ _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 # sidewalks" or "asphalt"; it says "osteoarthritis", an x-ray report says "arthritis"; it says "medication", they say
 # "pills" or "painkillers". Alone, their word is one the article never uses, so retrieval misses the passage and the
 # decline model reads the question as off the article.
+# "Do those shots last forever?": whether something lasts, which the article answers where it says "temporarily".
+LASTS_FOR_GOOD = re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b", re.I)
 _ARTICLE_TERM_FOR = (
     (re.compile(r"\b(?:hard\s+)?(?:concrete|asphalt|pavement|tarmac|blacktop|cement|sidewalks?)"
                 r"(?:\s+(?:sidewalks?|roads?|streets?|paths?|pavements?))?\b", re.I), r"\g<0> (hard surfaces)"),
     (re.compile(r"(?<![\w-])arthritis\b", re.I), "arthritis (osteoarthritis)"),
     (re.compile(r"\b(?:pills?|tablets?|pain ?killers?)\b", re.I), r"\g<0> (medication)"),
     (re.compile(r"\b(?:shots?|jabs?)\b", re.I), r"\g<0> (injections)"),
-    (re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b", re.I), r"\g<0> (temporarily?)"),
+    (LASTS_FOR_GOOD, r"\g<0> (temporarily?)"),
 )
 
 

@@ -80,26 +80,21 @@ _DURATION = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|few|several|coup
                        r"(?<!per )(?<!each )(?<!every )(?<! a )\b(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?"
                        r"|period|while)\b|\b(temporarily|briefly|permanently|forever)\b", re.I)
 _NUMBER = r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozens?|hundreds?|thousands?)"
+_PEOPLE = frozenset({"people", "ppl", "persons", "participants", "runners", "patients", "adults", "women", "men"})
+_WHO_TOOK_PART = f"(?:{'|'.join(sorted(_PEOPLE | {'subjects'}))})"  # "how many runners were in…"
 # "what percentage of runners get hip pain": a share, which only a percentage answers ("hip pain is very common" does not)
 _ASKS_SHARE = re.compile(r"\bwhat (?:percent(?:age)?|proportion|fraction|share)\b|\bhow many percent\b", re.I)
 _SHARE = re.compile(r"\d\s*(?:%|percent)", re.I)
 # "how many runners were in the MRI study": its size, a count of people, which a share of them ("73% of participants")
 # does not give
-_WHO_TOOK_PART = r"(?:people|ppl|persons|runners|participants|subjects|patients|adults|women|men)"
 _ASKS_SAMPLE_SIZE = re.compile(
     rf"\bhow many (?:\w+ ){{0,2}}?{_WHO_TOOK_PART}\s+(?:were|was|are)\s+(?:in|part of|studied|tested|enrolled|included)\b"
     rf"|\bhow many (?:\w+ ){{0,2}}?{_WHO_TOOK_PART}\s+did\s+(?:the |that |this |they |it )?(?:\w+ )?(?:look at|include|test"
     rf"|study|use|follow|recruit|enrol+)\b|\bhow many {_WHO_TOOK_PART}\s+(?:took part|participated)\b"
     r"|\bhow many were (?:in|part of)\b|\bsample size\b|\bhow (?:big|large) was (?:the|that|this) (?:study|trial|research)\b",
     re.I)
-_SAMPLE_SIZE = re.compile(
-    r"\bhow many (?:\w+ ){0,2}(?:were|was|are) (?:in|part of|studied|tested|enrolled|included|looked at)\b"
-    r"|\bhow many (?:\w+ ){0,2}did (?:the |that |this |they |it )?(?:\w+ )?(?:look at|include|have|test|study|use|follow"
-    r"|recruit|enrol+)\b|\bhow many (?:participants|subjects)\b|\bsample size\b|\bhow (?:big|large) was (?:the|that|this)\b",
-    re.I)
 _SAMPLE_SIZE = re.compile(rf"{_NUMBER}\s+(?:\w+\s+)?(?:people|participants|runners|adults|patients|subjects|women|men)\b",
                           re.I)
-_PEOPLE = frozenset({"people", "ppl", "persons", "participants", "runners", "patients", "adults", "women", "men"})
 _UNITS = frozenset({"seconds", "minutes", "hours", "days", "weeks", "months", "years", "times", "miles", "km",
                     "kilometers", "percent"})
 
