@@ -1436,6 +1436,12 @@ def test_the_english_word_list_answers_membership_as_a_set_would():
     ("my hip started hurting.", "my hip started hurting after i fell."),
     ("i have a 10k race in 3 weeks and my hip started hurting. must i follow my plan exactly?",
      "i have a 10k race in 3 weeks and my hip has hurt for 3 weeks. must i follow my plan exactly?"),
+    # Session 24 (dev files train_v, a made-up twin): a race ahead said as when it is ("race is in a month", "my
+    # marathon is in 6 weeks") scored as pain not improving.
+    ("race is in a month and my hip is sore. is it ok to change up my training plan or will that mess everything up",
+     "race is in a month and my hip has been sore for a month. is it ok to change up my training plan"),
+    ("my marathon is in 6 weeks and my hip hurts. should i keep doing long runs?",
+     "my marathon is in 6 weeks and my hip has hurt for 6 weeks. should i keep doing long runs?"),
     # Session 20: each sentence alone was cleared, but the whole message scored as not bearing weight (a blind
     # writer's 18 miler) and as trauma (the half marathon): a sore hip then a question is read as the question.
     ("did an 18 miler yesterday and my hip is really sore today. what can i do at home to feel better",

@@ -76,9 +76,15 @@ _RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|
         rf"(?: {_DAY})?(?: (?:and|now|so|but)){{0,2}} ")
 # A race ahead, as the words-only text reads it ("i have a 10k race in 3 weeks and" -> "i have a k race in weeks and"):
 # its "in 3 weeks" is when the race is, not how long it has hurt.
+_RACE = r"(?:(?:k|km|half|full|marathon|ultra|trail|race|meet)(?: |$))*(?:k|km|half|full|marathon|ultra|trail|race|meet)"
+_SPAN = r"(?:a |a few |few |two |three |four |five |six |eight |ten )?(?:days?|weeks?|months?)"
 _RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im training for|training for|signed up for)"
                r"(?: (?:a|an|my|first))?(?: (?:k|km|half|full|marathon|ultra|trail|race))+"
                r"(?: in (?:a |a few |few |two |three |four |five |six |eight |ten )?(?:days?|weeks?|months?))?"
+               r"(?: (?:and|but|so|now))? "
+               # "my marathon is in 6 weeks and", "race is in a month and", "16 weeks out from my first marathon and"
+               rf"|(?:(?:my|the|a|our) )?(?:first )?{_RACE}(?: (?:is|s))? in {_SPAN}(?: (?:and|but|so|now))? "
+               rf"|{_SPAN} (?:out )?(?:from|until|till|to|before) (?:(?:my|the|a|our) )?(?:first )?{_RACE}"
                r"(?: (?:and|but|so|now))? ")
 # How new the runner is ("new runner, 3 weeks in," -> "new runner weeks in"; "started running 3 months ago, now"):
 # how long they have run, not how long it has hurt.
@@ -111,6 +117,10 @@ def is_bare_ache(text: str) -> bool:
     >>> is_bare_ache("my hip started hurting after i fell"), is_bare_ache("my hip started hurting 6 weeks ago")
     (False, False)
     >>> is_bare_ache("i have a 10k race in 3 weeks and my hip started hurting"), is_bare_ache("hip hurts for 3 weeks")
+    (True, False)
+    >>> is_bare_ache("race is in a month and my hip is sore."), is_bare_ache("my marathon is in 6 weeks and my hip hurts")
+    (True, True)
+    >>> is_bare_ache("16 weeks out from my first marathon and my hips are sore"), is_bare_ache("race in 3 weeks, hip hurt for 2 weeks")
     (True, False)
     >>> is_bare_ache("did an 18 miler yesterday and my hip is really sore today."), is_bare_ache("hip really hurts")
     (True, False)
