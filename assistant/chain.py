@@ -26,7 +26,7 @@ from .compose import cite_lines, compose
 from .engine import Engine
 from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
-from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, own_subject, refers_back
+from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, naming_a_place, own_subject, refers_back
 from .guard.meaning import is_bare_ache
 from .query import (asks, in_the_article_s_words, plain_question, question_parts, sentences,
                     without_instructions)
@@ -301,6 +301,8 @@ class Assistant:
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best, readings = None, []
         message = without_instructions(fix(in_the_article_s_words(plain_question(question))) or question)
+        if earlier_user_turns:
+            message = naming_a_place(message, self._items_listed(earlier_user_turns))
         for part in [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]:
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
@@ -580,6 +582,13 @@ class Assistant:
     def _last_answer(self, earlier_user_turns: list[str]) -> Answer | None:
         """The answer to the user's previous turn, re-derived from their own words (usually cached)."""
         return self.answer(earlier_user_turns[-1], earlier_user_turns[:-1]) if earlier_user_turns else None
+
+    def _items_listed(self, earlier_user_turns: list[str]) -> list[str]:
+        """The things the last answer listed, in order: its sentences that open a bullet of the article ("Apply
+        ice.", "Squats"), whether it showed them as a list or ran them into its text."""
+        last = self._last_answer(earlier_user_turns)
+        text = self.engine.document.text
+        return [s.text for s in last.sentences if s.is_item or f"\n- {s.text}" in text] if last else []
 
     def _cited_chunks(self, answer: Answer) -> list[Chunk]:
         """The passages an answer cites, each once, in the order it cites them."""

@@ -50,6 +50,36 @@ GENERIC = frozenset({
 _ASKING = frozenset({"tell", "know", "say", "says"})  # "can you tell me…" asks; it names nothing
 
 
+# "the second one", "the 3rd", "and the last one you said": a place in the list the last answer showed. A bare ordinal
+# needs "the" or "one" with it: "my first marathon", "the first time" and "first, how long…" are no place in a list.
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3, "fifth": 4,
+             "5th": 4, "sixth": 5, "6th": 5, "last": -1, "final": -1}
+_PLACE = re.compile(rf"\b(?:the|that|ur|your) ({'|'.join(_ORDINALS)})(?: (?:one|item|thing|option|bullet|point|tip|"
+                    r"suggestion))?\b(?! (?:time|times|marathon|race|run|runs|week|weeks|day|days|mile|miles|study|"
+                    r"question|sentence|answer|part|paragraph|half))|\b(?:number|no\.?|#) ?([1-6])\b", re.I)
+
+
+def naming_a_place(question: str, items: list[str]) -> str:
+    """The question with "the second one" replaced by the second of `items` (the things the last answer listed,
+    in order): "how long for the 2nd one" after the home remedies is "how long for Apply ice". Unchanged when it
+    names no place, or one the list does not have.
+
+    >>> naming_a_place("and the last one you said, why?", ["Warm-up.", "Cool down."])
+    'and Cool down you said, why?'
+    >>> naming_a_place("how long for the 3rd one", ["Warm-up.", "Cool down."])
+    'how long for the 3rd one'
+    >>> naming_a_place("is that my first marathon problem", ["Warm-up.", "Cool down."])
+    'is that my first marathon problem'
+    """
+    match = _PLACE.search(question)
+    if not match or len(items) < 2:
+        return question
+    place = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
+    if place >= len(items):
+        return question
+    return question[:match.start()] + items[place].rstrip(".:") + question[match.end():]
+
+
 def is_follow_up(question: str) -> bool:
     """Short, and pointing back ("is it worse at night?") or without a subject of its own ("for how long?")."""
     if len(question.split()) > MAX_FOLLOW_UP_WORDS:

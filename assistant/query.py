@@ -47,10 +47,14 @@ def plain_question(text: str) -> str:
 
 
 # Chat shorthand for a word the article uses: "what ref do they use for the bursitis part" asks for a reference,
-# "what about meds" for medication, "src pls" for the source, "and if i only got 5 min" for minutes.
+# "what about meds" for medication, "src pls" for the source, "and if i only got 5 min" for minutes; and texting
+# spellings of everyday words ("ok what about at nite", "cn i just walk", "do i need a doc"), too short for the Speller.
 _SHORTHAND_FOR = {"ref": "reference", "refs": "references", "med": "medication", "meds": "medications",
                   "ppl": "people", "info": "information", "min": "minutes", "mins": "minutes", "hr": "hours",
-                  "hrs": "hours", "wk": "week", "wks": "weeks", "src": "source", "srcs": "sources", "b4": "before"}
+                  "hrs": "hours", "wk": "week", "wks": "weeks", "src": "source", "srcs": "sources", "b4": "before",
+                  "nite": "night", "nites": "nights", "tonite": "tonight", "cn": "can", "shud": "should",
+                  "shld": "should", "wat": "what", "wut": "what", "abt": "about", "doc": "doctor", "docs": "doctors",
+                  "physio": "physical therapist", "physios": "physical therapists"}
 _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 
@@ -60,6 +64,13 @@ _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 # decline model reads the question as off the article.
 # "Do those shots last forever?": whether something lasts, which the article answers where it says "temporarily".
 LASTS_FOR_GOOD = re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b", re.I)
+# What to do before a run and after it: the article calls them the warm-up and the cool down ("anything i should do
+# before i head out", "and before each run?", "what should i do after a run"). Only when something is to be done then,
+# or the turn says nothing else: "my hip hurts after runs" tells when it hurts, "should i eat before a run" asks of food.
+_RUN = r"(?:(?:a|my|each|every|the|i|you|she|he|they) )?(?:runs?|running|jogs?|jogging|(?:head|go|going|heading) out)\b"
+_DONE = r"(?:\b(?:do|doing|does|stretch|stretching)\b(?: \w+){0,3} |^\W*(?:(?:and|ok|so|what|how) )*(?:about )?)"
+BEFORE_A_RUN = re.compile(rf"{_DONE}before {_RUN}", re.I)
+AFTER_A_RUN = re.compile(rf"{_DONE}after {_RUN}", re.I)
 _ARTICLE_TERM_FOR = (
     (re.compile(r"\b(?:hard\s+)?(?:concrete|asphalt|pavement|tarmac|blacktop|cement|sidewalks?)"
                 r"(?:\s+(?:sidewalks?|roads?|streets?|paths?|pavements?))?\b", re.I), r"\g<0> (hard surfaces)"),
@@ -67,6 +78,18 @@ _ARTICLE_TERM_FOR = (
     (re.compile(r"\b(?:pills?|tablets?|pain ?killers?)\b", re.I), r"\g<0> (medication)"),
     (re.compile(r"\b(?:shots?|jabs?)\b", re.I), r"\g<0> (injections)"),
     (LASTS_FOR_GOOD, r"\g<0> (temporarily?)"),
+    # "will i have to give up running", "are my running days over": the article's "keep running"
+    (re.compile(r"\b(?:running days (?:are|r) over|give up (?:on )?running|quit running|stop running (?:for good|altogether)"
+                r"|never (?:be able to )?run again|(?:ever|still) be able to run|ever run again|done with running)\b", re.I),
+     r"\g<0> (keep running)"),
+    # "so its not just one thing": the article's "a combination of factors"
+    (re.compile(r"\b(?:just|only|a single|one single) (?:one )?(?:thing|cause|factor|reason)\b", re.I),
+     r"\g<0> (combination of factors)"),
+    # "how do i ease back in", "starting back after 2 months off": the article's "progress gradually"
+    (re.compile(r"\b(?:ease|ramp|build|work|get|getting|come|coming|start|starting) (?:myself |it )?back (?:in|into|up|to)\b"
+                r"|\bease (?:my way |myself )?in(?:to)?\b", re.I), r"\g<0> (progress gradually)"),
+    (BEFORE_A_RUN, r"\g<0> (warm-up)"),
+    (AFTER_A_RUN, r"\g<0> (cool down)"),
 )
 
 

@@ -13,6 +13,7 @@ from assistant import about, conversation, question_types
 from assistant.chain import Assistant
 from assistant.evaluation.answer_set import LabelledItem, LabelledTurn, direct_position, load, score
 from assistant.errors import BadInput
+from assistant.query import plain_question
 
 
 @pytest.fixture(scope="module")
@@ -640,3 +641,58 @@ def test_who_says_a_saying_of_the_publishers_team_is_that_team_and_a_quoted_clin
                       "stick to my training plan no matter what?", "wont i lose fitness and blow the race though",
                       "who said that")
     assert "says Dr. Kimbrough" in quoted.text and "Hinge Health physical therapists recommend" not in quoted.text
+
+
+@pytest.mark.parametrize(("turns", "shown"), [
+    (["my hip is sore after long runs, what can i do", "ok. anything i should do before i head out"],
+     "dynamic stretches such as high knees and butt kicks"),
+    (["took 2 months off, hips were sore", "and before each run?"], "dynamic stretches such as high knees"),
+    (["what should i do after a run"], "cool down before suddenly stopping movement"),
+    (["before a run should i do the hold-it-for-30-seconds stretches or the moving around kind"],
+     "dynamic stretches such as high knees"),
+])
+def test_what_to_do_before_or_after_a_run_is_the_warm_up_or_the_cool_down(assistant, turns, shown):
+    """Session 24 (dev files train_u, train_v, sealed45, train_o): "anything i should do before i head out" got the
+    ice passage, "and before each run?" the cool down, "what should i do after a run" scaling back."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and shown in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["should i eat before a run", "what should i eat after a run"])
+def test_food_before_or_after_a_run_is_still_declined(assistant, question):
+    """Before and after a run mean the warm-up and the cool down only when something is to be done then."""
+    assert assistant.answer(question).status == "declined"
+
+
+@pytest.mark.parametrize(("turns", "shown", "not_shown"), [
+    (["what are the common causes of hip pain in runners", "the first one, what is it"], "Muscle strain.",
+     "IT (Iliotibial) band syndrome"),
+    (["how do i stop hip pain from coming back", "the 4th one, how?"], "Cool down.", "Strength train."),
+    (["what can i do at home for my sore hip", "tell me more about the second one"], "Apply ice.", "Tylenol"),
+])
+def test_the_second_one_is_the_second_thing_the_last_answer_listed(assistant, turns, shown, not_shown):
+    """Session 24: "the last one you said", "and the second one" after a list were read on their words alone: the
+    place in the list named nothing, so they were declined or got whatever passage their other words matched."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and shown in answer.text and not_shown not in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("turns", "shown"), [
+    (["i have hip arthritis", "does that mean my running days are over"], "keep running"),
+    (["my physio says pain is never just one thing. does the article say same?"], "combination of factors"),
+    (["why does my hip hurt after running", "so its not just one thing"], "combination of factors"),
+])
+def test_a_runner_s_own_words_for_what_the_article_says(assistant, turns, shown):
+    """Session 24 (dev files train_u, train_v, train_t): "are my running days over", "not just one thing" are the
+    article's "keep running" and "combination of factors"; texting spellings ("nite", "cn", "doc") are words."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and shown in answer.text, answer.text
+
+
+def test_texting_spellings_of_everyday_words_are_read_as_the_words(assistant):
+    """Session 24 (dev file train_u): "or cn i just walk" after the warm-up was declined: "cn" is too short for the
+    speller, so the question had no verb the article uses."""
+    *_, walk = talk(assistant, "hi knees n butt kicks b4 a run, do they actualy do anything 4 ur hips",
+                    "or cn i just walk")
+    assert walk.status == "answered" and "Even just walking for five minutes" in walk.text, walk.text
+    assert plain_question("ok what about at nite, cn i see a doc") == "ok what about at night, can i see a doctor"
