@@ -68,15 +68,26 @@ LASTS_FOR_GOOD = re.compile(r"\b(?:forever|for good|for ever|permanent(?:ly)?)\b
 # before i head out", "and before each run?", "what should i do after a run"). Only when something is to be done then,
 # or the turn says nothing else: "my hip hurts after runs" tells when it hurts, "should i eat before a run" asks of food.
 _RUN = r"(?:(?:a|my|each|every|the|i|you|she|he|they) )?(?:runs?|running|jogs?|jogging|(?:head|go|going|heading) out)\b"
-_DONE = r"(?:\b(?:do|doing|does|stretch|stretching)\b(?: \w+){0,3} |^\W*(?:(?:and|ok|so|what|how) )*(?:about )?)"
+_DONE = r"(?:\b(?:do|doing|does|stretch|stretching)\b(?: \w+){0,6} |^\W*(?:(?:and|ok|so|what|how) )*(?:about )?)"
 BEFORE_A_RUN = re.compile(rf"{_DONE}before {_RUN}", re.I)
-AFTER_A_RUN = re.compile(rf"{_DONE}after {_RUN}", re.I)
+# After a run also when the turn says "afterwards" or "when i finish", or that the runner stops dead ("i usually just
+# stop my watch and walk inside", "she stops dead after her sprints"): the cool down is about not stopping suddenly.
+AFTER_A_RUN = re.compile(rf"{_DONE}(?:after {_RUN}|afterwards?\b|when (?:i|you|we) (?:finish|am done|'?m done)\b)"
+                         r"|\bstop(?:s|ping)? (?:my watch|dead|suddenly|abruptly|right away|straight away|"
+                         r"at (?:my|the) (?:front )?door)\b", re.I)
+# One pain reliever by name ("is tylenol ok to take for it") is the article's pain relievers; two are a comparison
+# or a combination ("advil or aleve, which works faster"), which it does not make.
+_PAIN_RELIEVER = re.compile(r"\b(?:tylenol|advil|motrin|aleve|ibuprofen|naproxen|acetaminophen|paracetamol|nsaids?|"
+                            r"anti-?inflammatories)\b", re.I)
 _ARTICLE_TERM_FOR = (
     (re.compile(r"\b(?:hard\s+)?(?:concrete|asphalt|pavement|tarmac|blacktop|cement|sidewalks?)"
                 r"(?:\s+(?:sidewalks?|roads?|streets?|paths?|pavements?))?\b", re.I), r"\g<0> (hard surfaces)"),
     (re.compile(r"(?<![\w-])arthritis\b", re.I), "arthritis (osteoarthritis)"),
     (re.compile(r"\b(?:pills?|tablets?|pain ?killers?)\b", re.I), r"\g<0> (medication)"),
     (re.compile(r"\b(?:shots?|jabs?)\b", re.I), r"\g<0> (injections)"),
+    (_PAIN_RELIEVER, lambda m: m.group(0) if len(_PAIN_RELIEVER.findall(m.string)) > 1 else f"{m.group(0)} (pain relievers)"),
+    (re.compile(r"\b(?:ground|terrain)\b", re.I), r"\g<0> (running surfaces)"),
+    (re.compile(r"\bcore (?:work|training|strength(?:ening)?|workouts?|stuff|exercise)\b", re.I), r"\g<0> (core exercises)"),
     (LASTS_FOR_GOOD, r"\g<0> (temporarily?)"),
     # "will i have to give up running", "are my running days over": the article's "keep running"
     (re.compile(r"\b(?:running days (?:are|r) over|give up (?:on )?running|quit running|stop running (?:for good|altogether)"

@@ -696,3 +696,32 @@ def test_texting_spellings_of_everyday_words_are_read_as_the_words(assistant):
                     "or cn i just walk")
     assert walk.status == "answered" and "Even just walking for five minutes" in walk.text, walk.text
     assert plain_question("ok what about at nite, cn i see a doc") == "ok what about at night, can i see a doctor"
+
+
+@pytest.mark.parametrize(("question", "shown"), [
+    ("On a different note, is Tylenol all right to take for it?", "acetaminophen (Tylenol) can be helpful"),
+    ("what kind of ground is kindest on the hips to run on", "more forgiving running surfaces"),
+    ("does core work matter for hips", "core exercises (to support the hips from above)"),
+    ("i usually just stop my watch and walk inside. should i be stretching when i finish",
+     "cool down before suddenly stopping movement"),
+    ("what should i do to get my hips loose right before i head out, like moving stuff not just standing there",
+     "dynamic stretches such as high knees"),
+])
+def test_a_runner_s_word_for_a_thing_the_article_names_otherwise(assistant, question, shown):
+    """Session 24 (fresh dev files train_w, train_x, train_v): a drug by its brand, "ground", "core work", stopping
+    dead at the door were declined or got another passage."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and shown in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", ["whats the difference between advil and aleve, which one works faster",
+                                      "can i take tylenol and advil together", "whats the max dose of advil",
+                                      "why does it hurt more when i stop running than when im actually running"])
+def test_two_drugs_a_dose_or_a_pain_when_stopping_are_not_read_as_pain_relievers_or_the_cool_down(assistant, question):
+    """Which of two drugs, both together and a dose are not in the article; "hurts more when i stop" is the hip
+    flexor's sign, not a question about stopping dead."""
+    answer = assistant.answer(question)
+    if "stop running" in question:
+        assert answer.status == "answered" and "You may notice this pain more when you stop running" in answer.text
+    else:
+        assert answer.status == "declined", answer.text
