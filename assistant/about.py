@@ -23,7 +23,7 @@ own words only, and the verifier accepts exactly that rendering of the span it c
 >>> asked_about("who wrote this"), asked_about("who's behind this article")  # no byline: the publisher and clinicians
 (('publisher', 'clinicians'), ('publisher', 'clinicians'))
 >>> asked_about("was it reviewed by an actual surgeon"), asked_about("when'd it come out")
-(('reviewers', 'credentials'), ('published',))
+(('medical reviewer', 'credentials'), ('published',))
 >>> asked_about("who did the medical review"), asked_about("and the clinical reviewer?")
 (('medical reviewer',), ('clinical reviewer',))
 >>> asked_about("this article is from which website"), asked_about("when written?")  # word order of a learner
@@ -88,6 +88,7 @@ _ASKS = {
         rf"|\b(?:doctors?|mds?|physicians?|surgeons?) (?:\w+ ){{0,2}}involved\b"),
     "reviewers": re.compile(
         r"\bwho\b.*\b(?:check\w*|review\w*|vet\w*|approv\w*|fact.?check\w*|look\w* over|signed off)\b"
+        r"|\bwhich (?:\w+ ){1,2}(?:reviewed|checked|vetted|approved)\b"
         r"|\b(?:did|has|have) (?:a |an |any |the )?(?:real |actual |proper |qualified )?(?:doctors?|mds?|physicians?|surgeons?|clinicians?|experts?|professionals?"
         r"|pts?|physios?) (?:\w+ )?(?:check|review|vet|approve|look (?:at|over)|sign off)\w* (?:it|this|the article)\b"
         r"|\breviewers?\b|\breviewed by\b|\b(?:any|some)(?:one|body) (?:else )?(?:check\w*|review\w*|vet\w*)\b|\bmedically reviewed\b|\b(?:was|is|has) (?:this|it|the article)\b.*\b"
@@ -166,6 +167,11 @@ def team_saying(text: str) -> str | None:
     return "Hinge Health" if _TEAM.search(text) else None
 
 
+# Which reviewer a question means: the medical one is the orthopedic surgeon, the clinical one the physical therapist.
+_REVIEWER_ROLE = re.compile(r"\b(medical(?:ly)?)\b|\b(surgeon|doctor|md|physician|ortho\w*)\b|\b(clinical(?:ly)?|"
+                            r"physical therapist|pt|dpt|physio\w*)\b")
+
+
 def asked_about(question: str, people: Sequence[str] = (),
                 in_focus: Callable[[], str | None] = lambda: None) -> tuple[str, ...]:
     """What about the article a question asks for: "published", "publisher", "source", "clinicians", "reviewers"
@@ -181,8 +187,9 @@ def asked_about(question: str, people: Sequence[str] = (),
                                          or not names_the_article))]  # "when was the study in this article published"
     if _VOUCHED.search(text) and {"clinicians", "reviewers"} & set(found):
         found.append("credentials")  # "is it an actual PT or just some blogger?": their bios say who they are
-    if "reviewers" in found and (role := re.search(r"\b(medical|clinical)(?:ly)?\b", text)):
-        found[found.index("reviewers")] = f"{role[1]} reviewer"  # "and the clinical reviewer?": that one, and who
+    if "reviewers" in found and (role := _REVIEWER_ROLE.search(text)):
+        # "and the clinical reviewer?", "who's the surgeon that checked this article over": that one, and who
+        found[found.index("reviewers")] = "medical reviewer" if role[1] or role[2] else "clinical reviewer"
     if (which := _WHICH_ROLE.search(text)) and not about_a_study:
         found.append(_ROLES[which[1]])  # "which one is the surgeon?": that clinician's line, with the name
     if _AUTHORSHIP.search(text) and not about_a_study:

@@ -725,3 +725,15 @@ def test_two_drugs_a_dose_or_a_pain_when_stopping_are_not_read_as_pain_relievers
         assert answer.status == "answered" and "You may notice this pain more when you stop running" in answer.text
     else:
         assert answer.status == "declined", answer.text
+
+
+@pytest.mark.parametrize(("question", "named", "not_named"), [
+    ("who's the surgeon that checked this article over", "Jonathan Lee", "Dylan Peterson"),
+    ("which physical therapist reviewed it", "Dylan Peterson", "Kimbrough"),
+    ("which doctor checked it", "Jonathan Lee", "Dylan Peterson"),
+])
+def test_the_reviewer_asked_for_by_role_is_that_reviewer(assistant, question, named, not_named):
+    """Session 24 (fresh dev file train_w): "the surgeon that checked this article" listed both reviewers, and "which
+    physical therapist reviewed it" got Dr. Kimbrough, who wrote nothing of the review."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and named in answer.text and not_named not in answer.text, answer.text
