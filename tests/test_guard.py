@@ -1442,6 +1442,10 @@ def test_the_english_word_list_answers_membership_as_a_set_would():
      "race is in a month and my hip has been sore for a month. is it ok to change up my training plan"),
     ("my marathon is in 6 weeks and my hip hurts. should i keep doing long runs?",
      "my marathon is in 6 weeks and my hip has hurt for 6 weeks. should i keep doing long runs?"),
+    # Session 24 (dev file train_w): how long someone has run, in a learner's English, after a greeting, scored as
+    # severe pain.
+    ("hola, I am running since 3 months and my hip is very sore after the long runs. I put ice? how much time?",
+     "hola, I am running since 3 months and my hip is very sore since 3 weeks. I put ice? how much time?"),
     # Session 20: each sentence alone was cleared, but the whole message scored as not bearing weight (a blind
     # writer's 18 miler) and as trauma (the half marathon): a sore hip then a question is read as the question.
     ("did an 18 miler yesterday and my hip is really sore today. what can i do at home to feel better",

@@ -88,14 +88,18 @@ _RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im traini
                r"(?: (?:and|but|so|now))? ")
 # How new the runner is ("new runner, 3 weeks in," -> "new runner weeks in"; "started running 3 months ago, now"):
 # how long they have run, not how long it has hurt.
-_NEW_RUNNER = (r"(?:(?:i m|im|i am|as) )?(?:a )?(?:new runner|beginner|(?:i )?(?:just )?started running)"
-               r"(?: (?:a few |few |a couple of |couple )?(?:days?|weeks?|months?) (?:in|ago))?(?: (?:and|now|so|but))* ")
+_NEW_RUNNER = (r"(?:(?:(?:i m|im|i am|as) )?(?:a )?(?:new runner|beginner|(?:i )?(?:just )?started running)"
+               r"(?: (?:a few |few |a couple of |couple )?(?:days?|weeks?|months?) (?:in|ago))?"
+               # "i am running since 3 months and": how long they have run, in a learner's English
+               r"|(?:i m|im|i am|i ve been|ive been|i have been) running (?:for|since) (?:a few |few |a couple of |couple )?"
+               r"(?:days?|weeks?|months?|years?)(?: now)?)(?: (?:and|now|so|but))* ")
 # When it hurts, if it is said: today, after runs, for a few days (not weeks: that is the policy's not_improving).
 _WHEN = (rf"(?:{_DAY}|after (?:my |a |the )?(?:long |easy |hard |(?:almost |nearly )?(?:every|each) )?runs?|after running|after my run|the next day|"
          r"the day after|since yesterday|since (?:the |last )?(?:weekend|week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)|"
          r"for (?:a few |a couple of |a couple |couple |two |three )?days|a bit|a little)")
+_GREETING = r"(?:(?:hi|hey|hello|hola|yo) (?:there )?)?"
 _BARE_ACHE = re.compile(
-    rf"(?:{_RACE_AHEAD}|{_RUN}|{_NEW_RUNNER})?(?:(?:my|the|both|right|left|ma|me) )*{_SIDE}?{_PART}"
+    rf"{_GREETING}(?:{_RACE_AHEAD}|{_RUN}|{_NEW_RUNNER})?(?:(?:my|the|both|right|left|ma|me) )*{_SIDE}?{_PART}"
     rf"(?: (?:is|are|r|feels?|feeling|been|has been|have been))?"
     rf"(?: (?:just )?(?:has |have )?(?:started|starting|starts|began|begun)(?: to)?)?"  # its onset: "started hurting"
     rf"(?: (?:(?:a bit|a little|a lil|kinda|kind of|bit|slightly|mildly|quite) {_ACHE}|(?:pretty|really|very) {_SORE})"
@@ -128,6 +132,10 @@ def is_bare_ache(text: str) -> bool:
     True
     >>> is_bare_ache("started running 3 months ago, now my hip hurts after almost every run")
     True
+    >>> is_bare_ache("hola, I am running since 3 months and my hip is very sore after the long runs.")
+    True
+    >>> is_bare_ache("I am running since 3 months and my hip hurts for 3 weeks")
+    False
     >>> is_bare_ache("new runner and my hip has hurt for 3 weeks"), is_bare_ache("new runner, fell, hip hurts")
     (False, False)
     >>> is_bare_ache("my hip hurts so bad"), is_bare_ache("hip still sore after 3 weeks")
