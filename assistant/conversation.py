@@ -56,7 +56,7 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "5th": 4, "sixth": 5, "6th": 5, "last": -1, "final": -1}
 _PLACE = re.compile(rf"\b(?:the|that|ur|your) ({'|'.join(_ORDINALS)})(?: (?:one|item|thing|option|bullet|point|tip|"
                     r"suggestion))?\b(?! (?:time|times|marathon|race|run|runs|week|weeks|day|days|mile|miles|study|"
-                    r"question|sentence|answer|part|paragraph|half))|\b(?:number|no\.?|#) ?([1-6])\b", re.I)
+                    r"question|sentence|answer|part|paragraph|half))", re.I)
 
 
 def naming_a_place(question: str, items: list[str]) -> str:
@@ -70,11 +70,13 @@ def naming_a_place(question: str, items: list[str]) -> str:
     'how long for the 3rd one'
     >>> naming_a_place("is that my first marathon problem", ["Warm-up.", "Cool down."])
     'is that my first marathon problem'
+    >>> naming_a_place("whats the #1 thing then", ["Warm-up.", "Cool down."])  # the most important, not a place
+    'whats the #1 thing then'
     """
     match = _PLACE.search(question)
     if not match or len(items) < 2:
         return question
-    place = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
+    place = _ORDINALS[match.group(1).lower()]
     if place >= len(items):
         return question
     return question[:match.start()] + items[place].rstrip(".:") + question[match.end():]
