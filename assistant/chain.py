@@ -302,7 +302,7 @@ class Assistant:
         best, readings = None, []
         message = without_instructions(fix(in_the_article_s_words(plain_question(question))) or question)
         if earlier_user_turns:
-            message = naming_a_place(message, self._items_listed(earlier_user_turns))
+            message = naming_a_place(message, lambda: self._items_listed(earlier_user_turns))
         for part in [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]:
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()

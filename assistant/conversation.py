@@ -13,6 +13,7 @@ topic before it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .query import content_words
@@ -59,22 +60,25 @@ _PLACE = re.compile(rf"\b(?:the|that|ur|your) ({'|'.join(_ORDINALS)})(?: (?:one|
                     r"question|sentence|answer|part|paragraph|half))", re.I)
 
 
-def naming_a_place(question: str, items: list[str]) -> str:
-    """The question with "the second one" replaced by the second of `items` (the things the last answer listed,
-    in order): "how long for the 2nd one" after the home remedies is "how long for Apply ice". Unchanged when it
-    names no place, or one the list does not have.
+def naming_a_place(question: str, listed: Callable[[], list[str]]) -> str:
+    """The question with "the second one" replaced by the second of the things the last answer listed, in order
+    (`listed()`, called only when the question names a place, as finding them re-reads the conversation): "how
+    long for the 2nd one" after the home remedies is "how long for Apply ice". Unchanged when it names no place, or
+    one the list does not have.
 
-    >>> naming_a_place("and the last one you said, why?", ["Warm-up.", "Cool down."])
-    'and Cool down you said, why?'
-    >>> naming_a_place("how long for the 3rd one", ["Warm-up.", "Cool down."])
-    'how long for the 3rd one'
-    >>> naming_a_place("is that my first marathon problem", ["Warm-up.", "Cool down."])
+    >>> two = lambda: ["Warm-up.", "Cool down."]
+    >>> naming_a_place("and the last one you said, why?", two), naming_a_place("how long for the 3rd one", two)
+    ('and Cool down you said, why?', 'how long for the 3rd one')
+    >>> naming_a_place("is that my first marathon problem", two)
     'is that my first marathon problem'
-    >>> naming_a_place("whats the #1 thing then", ["Warm-up.", "Cool down."])  # the most important, not a place
+    >>> naming_a_place("whats the #1 thing then", two)  # the most important, not a place
     'whats the #1 thing then'
     """
     match = _PLACE.search(question)
-    if not match or len(items) < 2:
+    if not match:
+        return question
+    items = listed()
+    if len(items) < 2:
         return question
     place = _ORDINALS[match.group(1).lower()]
     if place >= len(items):

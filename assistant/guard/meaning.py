@@ -76,11 +76,11 @@ _RUN = (r"(?:i |just |i just )?(?:ran|run|did|done|finished|completed|raced|had|
         rf"(?: {_DAY})?(?: (?:and|now|so|but)){{0,2}} ")
 # A race ahead, as the words-only text reads it ("i have a 10k race in 3 weeks and" -> "i have a k race in weeks and"):
 # its "in 3 weeks" is when the race is, not how long it has hurt.
-_RACE = r"(?:(?:k|km|half|full|marathon|ultra|trail|race|meet)(?: |$))*(?:k|km|half|full|marathon|ultra|trail|race|meet)"
+_RACE_WORD = r"(?:k|km|half|full|marathon|ultra|trail|race)"
+_RACE = rf"(?:{_RACE_WORD}|meet)(?: (?:{_RACE_WORD}|meet))*"
 _SPAN = r"(?:a |a few |few |two |three |four |five |six |eight |ten )?(?:days?|weeks?|months?)"
 _RACE_AHEAD = (r"(?:i have|i ve got|ive got|i got|got|i m training for|im training for|training for|signed up for)"
-               r"(?: (?:a|an|my|first))?(?: (?:k|km|half|full|marathon|ultra|trail|race))+"
-               r"(?: in (?:a |a few |few |two |three |four |five |six |eight |ten )?(?:days?|weeks?|months?))?"
+               rf"(?: (?:a|an|my|first))?(?: {_RACE_WORD})+(?: in {_SPAN})?"
                r"(?: (?:and|but|so|now))? "
                # "my marathon is in 6 weeks and", "race is in a month and", "16 weeks out from my first marathon and"
                rf"|(?:(?:my|the|a|our) )?(?:first )?{_RACE}(?: (?:is|s))? in {_SPAN}(?: (?:and|but|so|now))? "
