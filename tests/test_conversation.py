@@ -36,6 +36,16 @@ def test_an_elliptical_follow_up_is_answered_from_the_passage_the_last_answer_ci
     assert "worse when lying on your injured hip" in when.text
 
 
+@pytest.mark.parametrize(("first", "why", "reason"), [
+    ("should runners do strength training", "why bother", "helps prevent injury"),
+    ("how do i warm up before running", "whats the point", "prepare your muscles"),
+])
+def test_asking_why_bother_is_a_follow_up_about_what_was_just_answered(assistant, first, why, reason):
+    answers = talk(assistant, first, why)
+    assert answers[1].status == "answered"
+    assert reason in answers[1].text
+
+
 def test_a_four_turn_conversation_keeps_its_thread_through_a_decline(assistant):
     answers = talk(assistant, "what stretches help tight hips after running",
                    "what about creatine",  # a new subject the article lacks: declined
