@@ -71,7 +71,7 @@ def asks_for_quantity(question: str) -> bool:
 
 
 # What a claim rests on: "which study…", "where did they get that info from".
-_STUDY_WORDS = (r"stud(y|ies)|research|source|sources|srcs?|reference|references|paper|journal|cite[sd]?|citation|evidence"
+_STUDY_WORDS = (r"stud(y|ies)|research|source|sources|srcs?|reference|references|paper|journal|cite[sd]?|citation|evidence|proof"
                 r"|comes? from|based on|where\w*(?:'s)? (?:[\w%]+ ){0,5}from"
                 r"|where(?:'?d| did| do| does) (?:they|she|he|it|the article) get (?:\w+ ){0,3}(?:info|information|that|this"
                 r"|it|data|numbers?|stats?|figures?)")

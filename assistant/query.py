@@ -178,7 +178,9 @@ class Speller:
 
     A word is corrected only when it is not an English word the embedding model knows as one piece,
     starts with the same letter as the correction, and is at least 90% similar to it or the same word with
-    two neighbouring letters swapped ("stduy", "publsihed": the commonest slip of fast thumbs).
+    two neighbouring letters swapped ("stduy", "publsihed", "lnog": the commonest slip of fast thumbs). The words
+    that say what kind of answer is wanted ("sourse", "refrence", "studdy") are corrected at one slip of any kind:
+    a missed "source" turns a request for the reference into a search for its topic.
     """
 
     def __init__(self, vocabulary: set[str], is_known_word: Callable[[str], bool]):
@@ -191,17 +193,40 @@ class Speller:
 
     def correct_word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < 5 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
+        if len(lower) < 4 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
             return word
         if lower not in self._cache:
             candidates = self._by_letter.get(lower[0], [])
-            match = difflib.get_close_matches(lower, candidates, n=1, cutoff=0.9) or [
-                w for w in candidates if _swapped_once(lower, w)][:1]
+            close = difflib.get_close_matches(lower, candidates, n=1, cutoff=0.9) if len(lower) >= 5 else []
+            match = close or [w for w in candidates if _swapped_once(lower, w)][:1] or [
+                w for w in ASKING_WORDS if w[0] == lower[0] and _one_slip(lower, w)][:1]
             self._cache[lower] = match[0] if match else word
         return self._cache[lower]
 
     def __call__(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self.correct_word(m.group(0)), text)
+
+
+# Words that say what kind of answer is wanted: the reference, the study, who wrote it.
+ASKING_WORDS = ("source", "sources", "reference", "references", "study", "studies", "research", "evidence",
+                "citation", "published", "author")
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """`typed` is `word` with one letter dropped, added or changed, or two neighbours swapped.
+
+    >>> _one_slip("sourse", "source"), _one_slip("refrence", "reference"), _one_slip("studdy", "study")
+    (True, True, True)
+    >>> _one_slip("stuff", "study"), _one_slip("sores", "source")
+    (False, False)
+    """
+    if abs(len(typed) - len(word)) > 1 or typed == word:
+        return False
+    if len(typed) == len(word):
+        diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
+        return len(diff) == 1 or _swapped_once(typed, word)
+    short, long = sorted((typed, word), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _swapped_once(typed: str, word: str) -> bool:

@@ -46,6 +46,23 @@ def test_asking_why_bother_is_a_follow_up_about_what_was_just_answered(assistant
     assert reason in answers[1].text
 
 
+@pytest.mark.parametrize(("first", "asked", "reference"), [
+    ("how often should runners strength train", "sourse for that?", "Blagrove, R. C."),
+    ("how often should runners strength train", "any proof", "Blagrove, R. C."),
+    ("what is piriformis syndrome", "whats the refrence for that", "Hicks, B. L."),
+])
+def test_asking_for_the_source_with_a_typo_or_for_proof_shows_the_reference(assistant, first, asked, reference):
+    answers = talk(assistant, first, asked)
+    assert answers[1].status == "answered"
+    assert reference in answers[1].text
+
+
+def test_a_four_letter_word_with_two_letters_swapped_is_read_as_meant(assistant):
+    rest, how_long = talk(assistant, "should i stop running when my hip hurts", "how lnog")
+    assert how_long.status == "answered"
+    assert "just for a few days" in how_long.text
+
+
 def test_a_four_turn_conversation_keeps_its_thread_through_a_decline(assistant):
     answers = talk(assistant, "what stretches help tight hips after running",
                    "what about creatine",  # a new subject the article lacks: declined
