@@ -1125,6 +1125,17 @@ def test_a_worry_about_making_it_worse_is_a_question_not_pain_that_is_getting_wo
 
 
 @pytest.mark.parametrize(("fires", "message", "history"), [
+    (False, "ran 10k w/o any numbness, hip just sore after", []),
+    (False, "did my long run w/out any clicking this time, just a dull ache after", []),
+    (True, "lost 6 kg w/o trying since spring and my hip aches after runs", []),
+])
+def test_w_slash_o_is_read_as_without(fires, message, history):
+    """Hurried typists write "w/o": it denies a sign as "without" does ("ran 10k w/o any numbness"), and it says
+    weight was lost for no reason as "without trying" does."""
+    assert check(message, history).fired is fires
+
+
+@pytest.mark.parametrize(("fires", "message", "history"), [
     (True, "pain level is thru the roof. i genuinely screamed getting out of the car this morning", []),
     (True, "did everything the article said. ice, rest, strengthening. 4 weeks. nothing. worse if anything", []),
     (True, "numbness in my foot went totally for a day then came back and now it's down my leg", []),

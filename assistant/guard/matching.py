@@ -42,6 +42,7 @@ _APOSTROPHES = re.compile(r"['’‘ʼ`´′]")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter typed 3+ times
 _BREAK_IN_WORD = re.compile(r"(?<=[^\W\d_])\n+(?=[^\W\d_])")  # "f\nell"
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_WITHOUT = re.compile(r"\bw/o(?:ut)?\b", re.I)  # "ran 10k w/o any numbness": the shorthand denies like "without"
 
 # Words that start a new clause; "and" does only before a new subject ("no fever and I fell").
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
@@ -272,11 +273,12 @@ def _original(text: str, doc: _Document, start: int, end: int) -> str:
 def readings(message: str, fix: Callable[[str], str] | None = None) -> list[str]:
     """The ways a message can be read; a red flag in any of them fires.
 
+    "w/o" is read as "without", the word every denial and exception knows ("ran 10k w/o any numbness").
     A reading with typos fixed (`fix`) is checked too. A line break between two letters ("i f\nell",
     from a stray U+0085 or U+2028 that became a line break) is read both as a break and as nothing: no
     one means to split a word, but "fell\nmy hip" may be two lines, so both readings are checked.
     """
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", message))
+    text = _WITHOUT.sub("without", _INVISIBLE.sub("", unicodedata.normalize("NFKC", message)))
     texts = [text, _BREAK_IN_WORD.sub("", text)]
     if fix is not None:
         texts.append(fix(texts[-1]))

@@ -109,7 +109,7 @@ _TERMS = {
         for verb in ("go", "goes", "went", "are", "get", "gets", "feel", "feels", "felt", "were", "was", "is")
     )),
     # A worry, not a report: "will running make it worse?", "scared of making my hip worse".
-    "not_a_worry": _not_after("make", "make my", "of making", "of making my", "without making", "w o making", "avoid making",
+    "not_a_worry": _not_after("make", "make my", "of making", "of making my", "without making", "avoid making",
                               "am i making", "will", "would", "could", "might"),
     # Prevented, not happening: "what can i do to keep my hip from getting worse", "how do i stop it getting worse".
     "not_prevented": _not_after("from", "stop it", "prevent it"),
