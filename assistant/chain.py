@@ -291,7 +291,8 @@ class Assistant:
         """Retrieve for a question; when it has several sentences, keep the reading best backed by the article.
 
         A follow-up is read with the conversation's topic (see conversation.py) and its own words count double; when
-        that reading is declined and the turn read alone is not ("can i still run on it?" after bursitis), alone.
+        that reading is declined and the turn read alone is not ("can i still run on it?" after bursitis), alone,
+        unless it names no subject of its own ("how much?" after Tylenol asks for a dose: alone it asks nothing).
         A short turn that names a subject of its own ("how many days a week") is read alone first; when the
         article does not answer it alone, it is read again as a follow-up. The calibration of the decline model
         goes through this same method, so it sees exactly what the chain sees. `leave_out` names a labelled file
@@ -316,7 +317,8 @@ class Assistant:
                 continued = self._reading(part, topic(), continues=True, leave_out=leave_out)
                 if not self.decline_model.declines(continued.evidence):
                     reading = continued
-            if follows and self.decline_model.declines(reading.evidence):  # the topic drowned it: read it alone
+            if follows and own_subject(part) and self.decline_model.declines(reading.evidence):
+                # the topic drowned it: read it alone ("how much?" alone has nothing to read)
                 alone = self._reading(part, None, leave_out=leave_out)
                 if not self.decline_model.declines(alone.evidence):
                     reading = alone

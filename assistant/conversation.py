@@ -45,8 +45,8 @@ GENERIC = frozenset({
     "year", "date", "feel", "feels", "felt", "feeling", "expect",
     "day", "days", "week", "weeks", "month", "months", "minute", "minutes", "hour", "hours", "later", "daily",
     "weekly",
-    # asking why, or for more of what was just said: "why bother", "whats the point", "examples?", "takeaway?"
-    "bother", "point", "purpose", "examples", "instances", "takeaway", "gist",
+    # asking why, or for more of what was just said: "why bother", "whats the point", "examples?", "any reason not to"
+    "bother", "point", "purpose", "examples", "instances", "takeaway", "gist", "reason", "reasons",
 })
 
 

@@ -51,6 +51,16 @@ def test_a_terse_follow_up_gets_what_it_asks_of_the_last_answer(assistant, first
     assert shown in answers[1].text
 
 
+def test_a_turn_with_no_subject_of_its_own_is_not_answered_as_if_asked_alone(assistant):
+    """"How much?" after a painkiller question asks for a dose, which the article does not give. Read alone it
+    has no subject, and the nearest passage (free coverage) would be a confident wrong answer: decline it, and
+    keep the thread, so "what if it doesn't help" still finds what comes after painkillers."""
+    tylenol, how_much, no_help = talk(assistant, "is tylenol ok for hip pain", "how much",
+                                      "and what if it doesn't help")
+    assert tylenol.status == "answered" and how_much.status == "declined"
+    assert no_help.status == "answered" and "cortisone steroid injections" in no_help.text
+
+
 def test_a_four_letter_word_with_two_letters_swapped_is_read_as_meant(assistant):
     rest, how_long = talk(assistant, "should i stop running when my hip hurts", "how lnog")
     assert how_long.status == "answered"
