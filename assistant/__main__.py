@@ -207,9 +207,14 @@ def cmd_answers(args: argparse.Namespace) -> int:
     from .evaluation.answer_set import load, score, shown
 
     assistant = Assistant()
+    own = sum(file == args.data.stem for file in assistant.precedents.files) if assistant.precedents else 0
+    if own:  # otherwise each of its questions finds itself answered: scored as a new writer's file, as `eval` does
+        assistant.use_precedents(assistant.precedents.without(args.data.stem))
     items = load(args.data, assistant.engine.document.text)
     result = score(items, assistant.answer, progress=not args.quiet)
     print(f"{args.data}: {len(items)} items, {len(result.results)} turns")
+    if own:
+        print(f"({own} precedents come from a file named {args.data.stem}: left out, as for a new writer's questions)")
     print(result.table())
     print("\ndirect answer present, by question type\n" + result.by_type())
     if args.show:

@@ -120,3 +120,15 @@ def test_ask_into_a_reader_that_stopped_reading_exits_quietly(built_settings, tm
     errors = process.stderr.read()
     assert process.wait(timeout=300) == EXIT_PIPE_CLOSED, errors
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+@pytest.mark.parametrize(("name", "left_out"), [("dev2", True), ("my_new_questions", False)])
+def test_scoring_a_labelled_file_leaves_its_own_precedents_out(built_settings, tmp_path, name, left_out):
+    """A content editor scoring dev2.jsonl gets what a new runner would: the precedents built from that file are
+    left out (and the output says so), or each of its questions would find itself already answered."""
+    first_item = (ROOT / "eval" / "answers" / "dev2.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    data = tmp_path / f"{name}.jsonl"
+    data.write_text(first_item + "\n", encoding="utf-8")
+    result = run("answers", "-q", str(data), cwd=tmp_path, env=on_index(built_settings))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert ("precedents come from a file named dev2: left out" in result.stdout) is left_out
