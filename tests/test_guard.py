@@ -1124,6 +1124,18 @@ def test_a_worry_about_making_it_worse_is_a_question_not_pain_that_is_getting_wo
     assert check(message, history).fired is fires
 
 
+@pytest.mark.parametrize(("fires", "message"), [
+    (False, "is it fine to run while im still breastfeeding"),
+    (False, "my hip is ok while im still training for the half, just sore after"),
+    (True, "my hip hurts even while im still"),
+    (True, "it aches while im still in bed"),
+])
+def test_still_doing_something_is_not_pain_at_rest(fires, message):
+    """"While I'm still" is pain at rest, a sign for a doctor; "while I'm still breastfeeding" is a question
+    from sealed43 that the rest-pain rule sent to a doctor: still doing something is not being still."""
+    assert check(message).fired is fires
+
+
 @pytest.mark.parametrize(("fires", "message", "history"), [
     (False, "ran 10k w/o any numbness, hip just sore after", []),
     (False, "did my long run w/out any clicking this time, just a dull ache after", []),

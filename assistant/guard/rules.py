@@ -637,7 +637,7 @@ RULES: tuple[Rule, ...] = (
             r"|not trying|unexplained|unintentionally|without explanation)",
             r"weight loss ~ (?:without trying|for no reason|i cant explain)",
             r"(?:night|nite|nighttime|nightime) ?sweats|drenching sweats|soaking (?:the )?(?:sheets|bed)",
-            r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|<not_an_alternative>just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still)(?! on (?:it|that side|my (?:sore |bad )?side))",
+            r"(?:<pain>|hip|it) (?:\w+ ){0,5}(?:even )?(?:when|while|<not_an_alternative>just|whilst) (?:im |i am )?(?:just )?(?:sitting|lying down|lying in bed|in bed|resting|doing nothing|watching tv|on the couch|at my desk|still(?! \w+ing\b))(?! on (?:it|that side|my (?:sore |bad )?side))",
             r"(?:<pain>|hip|it) (?:\w+ ){0,4}even (?:sitting|lying|on days i dont run|when i dont run|at rest|resting)",
             r"worse (?:at rest|when (?:im )?resting|resting|when (?:im )?sitting|in bed|at night)"
             r"(?! (?:\w+ ){0,3}(?:lie|lies|lying|laying|lay|sleep|sleeping) on (?:it|that side|this side|that hip|my (?:\w+ )?(?:side|hip)|the (?:\w+ )?(?:side|hip)))|throbs? in bed|(?:in|at) bed (?:at night )?(?:\w+ )?(?:throb|ache|hurt)",
