@@ -109,6 +109,7 @@ class Turn:
     question: str
     user_turns: list[str]
     verdict: GuardVerdict = GuardVerdict()
+    asked: str = ""  # the question as read: plain, hurried typos corrected ("how many dyas" asks for days)
     query: str = ""
     query_vector: np.ndarray | None = None
     hits: list[Hit] = field(default_factory=list)
@@ -448,7 +449,7 @@ class Assistant:
         start = time.perf_counter()
         reading = self.read(turn.question, turn.user_turns)
         turn.query, turn.query_vector, turn.hits, turn.evidence, turn.topic, turn.votes = reading
-        asked = self.engine.speller(plain_question(turn.question))
+        asked = turn.asked = self.engine.speller(plain_question(turn.question))
         turn.said_by = self._speakers_of_last_answer(asked, turn.user_turns)  # before "whose advice?" in general
         if turn.said_by is None:
             turn.sources = self._entry_details(asked, turn.user_turns)
@@ -657,7 +658,7 @@ class Assistant:
         the article never gives (doses, weeks of a shot), so the decline model reads it as unanswerable."""
         if not turn.user_turns or len(turn.question.split()) > MAX_FOLLOW_UP_WORDS:
             return False
-        topic, asked = self.topic(turn.user_turns), plain_question(turn.question)
+        topic, asked = self.topic(turn.user_turns), turn.asked
         lexical = self.engine.lexical
         subject = [t for t in tokenize([" ".join(own_subject(asked))])[0] if lexical.in_corpus(t)]  # "hold" in "how
         # long do i hold it" is not about the rest passage, whatever amounts it states
@@ -692,7 +693,7 @@ class Assistant:
                                self.settings.max_words, self.engine.chunks)
             sentences, citations = verified(composed.sentences, composed.citations, self.engine.document)
         turn.lap("compose", start)
-        if not sentences or not any(answers_amount(plain_question(turn.question), s.text) for s in sentences):
+        if not sentences or not any(answers_amount(turn.asked, s.text) for s in sentences):
             return self._declined(turn)  # nothing left, or a "how long" question the passages give no duration for
         return self._finish(turn, Answer(turn.question, "answered", sentences, citations, hits=tuple(turn.hits),
                                          query=turn.query))

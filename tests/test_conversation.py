@@ -44,6 +44,8 @@ def test_an_elliptical_follow_up_is_answered_from_the_passage_the_last_answer_ci
     ("how often should runners strength train", "sourse for that?", "Blagrove, R. C."),
     ("how often should runners strength train", "any proof", "Blagrove, R. C."),
     ("what is piriformis syndrome", "whats the refrence for that", "Hicks, B. L."),
+    # an amount asked with a typo in its unit is the amount the passage states ("dyas": days)
+    ("can i still run with a sore hip or should i stop for a bit", "how many dyas", "just for a few days"),
 ])
 def test_a_terse_follow_up_gets_what_it_asks_of_the_last_answer(assistant, first, follow_up, shown):
     answers = talk(assistant, first, follow_up)
