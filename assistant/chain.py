@@ -379,7 +379,9 @@ class Assistant:
         return Reading(query, vector, hits, evidence, topic, votes)
 
     def topic(self, earlier_user_turns: list[str]) -> Topic | None:
-        """The latest earlier turn that got an answer, re-answered from the user's own words (usually cached)."""
+        """The latest earlier turn that got an answer, re-answered from the user's own words (usually cached); when
+        none did, the latest declined one's words (no passages); none after a red flag."""
+        declined = None
         for i in range(len(earlier_user_turns) - 1, -1, -1):
             earlier = self.answer(earlier_user_turns[i], earlier_user_turns[:i])
             if earlier.status == "answered":
@@ -387,6 +389,9 @@ class Assistant:
                 return Topic(" ".join(earlier.query.split()[-TOPIC_WORDS:]), cited)
             if earlier.status == "red_flag":
                 return None
+            declined = declined or earlier
+        if declined is not None and declined.query:  # nothing answered yet: "what should i do instead" is about
+            return Topic(" ".join(declined.query.split()[-TOPIC_WORDS:]), ())  # what was asked, not about nothing
         return None
 
     def _evidence(self, query: str, vector: np.ndarray, hits: list[Hit], own_words: str,
@@ -721,7 +726,7 @@ class Assistant:
 
     def _declined(self, turn: Turn) -> Answer:
         return self._finish(turn, Answer(turn.question, "declined", (), hits=tuple(turn.hits),
-                                         message=DECLINE_MESSAGE))
+                                         message=DECLINE_MESSAGE, query=turn.query))
 
     def _finish(self, turn: Turn, answer: Answer) -> Answer:
         turn.lap("total", turn.started)

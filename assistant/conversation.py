@@ -4,7 +4,8 @@ The topic is the latest earlier turn that got an answer: the words retrieval sea
 passages that answer cited. The server re-derives it by answering the user's earlier turns again (from the
 answer cache, mostly), so a client cannot steer it by sending made-up assistant text. A turn that was
 declined is skipped: "ok, and how long should i stretch?" after a declined diet question continues the hip
-topic before it.
+topic before it. When nothing was answered yet, the latest declined turn's words are the topic (with no passages):
+"how long?" after a declined "i never warm up, is that bad?" is about warming up, not about nothing.
 
 >>> is_follow_up("which ones?"), is_follow_up("what can i do in the meantime"), is_follow_up("is ice good for bursitis")
 (True, True, False)

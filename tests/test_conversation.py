@@ -63,6 +63,15 @@ def test_a_turn_with_no_subject_of_its_own_is_not_answered_as_if_asked_alone(ass
     assert no_help.status == "answered" and "cortisone steroid injections" in no_help.text
 
 
+def test_a_follow_up_to_a_declined_first_question_is_about_that_question(assistant):
+    """When nothing has been answered yet, "how long?" is about what the user asked, even though that was
+    declined: read alone it is about nothing, and found the scale-back passage's "few days"."""
+    answers = talk(assistant, "i usually just start running the second im out the door. is that bad for my hips",
+                   "what should i do instead", "how long")
+    assert answers[2].status == "answered"
+    assert "walking for five minutes" in answers[2].text
+
+
 def test_a_four_letter_word_with_two_letters_swapped_is_read_as_meant(assistant):
     rest, how_long = talk(assistant, "should i stop running when my hip hurts", "how lnog")
     assert how_long.status == "answered"
