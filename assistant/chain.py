@@ -28,7 +28,7 @@ from .errors import BadInput, MessageTooLong
 from .generate import build_chat_model, generate
 from .conversation import MAX_FOLLOW_UP_WORDS, Topic, is_follow_up, naming_a_place, own_subject, refers_back
 from .guard.meaning import is_bare_ache
-from .query import (asks, in_the_article_s_words, plain_question, question_parts, sentences,
+from .query import (as_the_runner, asks, in_the_article_s_words, plain_question, question_parts, sentences,
                     without_instructions)
 from .lexical import tokenize
 from .question_types import answers_amount, kind_of, states_the_amount
@@ -302,7 +302,7 @@ class Assistant:
         fix = self.engine.speller
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best, readings = None, []
-        message = without_instructions(fix(in_the_article_s_words(plain_question(question))) or question)
+        message = without_instructions(fix(in_the_article_s_words(as_the_runner(plain_question(question)))) or question)
         if earlier_user_turns:
             message = naming_a_place(message, lambda: self._items_listed(earlier_user_turns))
         for part in [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]:

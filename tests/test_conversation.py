@@ -72,6 +72,24 @@ def test_a_follow_up_to_a_declined_first_question_is_about_that_question(assista
     assert "walking for five minutes" in answers[2].text
 
 
+@pytest.mark.parametrize(("question", "shown"), [
+    ("my son is 13, plays football and runs, and says his hip is sore near the groin after practice. what might "
+     "that be?", "near the groin"),
+    ('Our daughter is 13 and runs club cross country. She says her hip is "a bit achy" after long runs. We gave her '
+     "ibuprofen, is that ok?", "ibuprofen (Advil, Motrin)"),
+])
+def test_a_parent_asking_about_a_young_runner_gets_the_answer_a_runner_would(assistant, question, shown):
+    """The article answers a sore hip after practice for anyone; asked about a son or a daughter, the question
+    read as near the labelled questions about children that the article leaves out, and was declined."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and shown in answer.text
+
+
+def test_a_question_about_a_child_s_age_is_still_declined(assistant):
+    """What is safe at 12 is a question about children, which the article does not answer: the age stays."""
+    assert assistant.answer("is it ok for my 12 year old son to lift weights").status == "declined"
+
+
 def test_a_four_letter_word_with_two_letters_swapped_is_read_as_meant(assistant):
     rest, how_long = talk(assistant, "should i stop running when my hip hurts", "how lnog")
     assert how_long.status == "answered"
