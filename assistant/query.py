@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .lexical import tokenize
+from .slips import one_slip_from, swapped_once
 from .stop_words import ENGLISH_STOP_WORDS
 
 _CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
@@ -224,8 +225,8 @@ class Speller:
         if lower not in self._cache:
             candidates = self._by_letter.get(lower[0], [])
             close = difflib.get_close_matches(lower, candidates, n=1, cutoff=0.9) if len(lower) >= 5 else []
-            match = close or [w for w in candidates if _swapped_once(lower, w)][:1] or [
-                w for w in ASKING_WORDS if w[0] == lower[0] and _one_slip(lower, w)][:1]
+            match = close or [w for w in candidates if swapped_once(lower, w)][:1] or [
+                w for w in ASKING_WORDS if w[0] == lower[0] and lower != w and lower in one_slip_from(w)][:1]
             self._cache[lower] = match[0] if match else word
         return self._cache[lower]
 
@@ -236,28 +237,3 @@ class Speller:
 # Words that say what kind of answer is wanted: the reference, the study, who wrote it.
 ASKING_WORDS = ("source", "sources", "reference", "references", "study", "studies", "research", "evidence",
                 "citation", "published", "author")
-
-
-def _one_slip(typed: str, word: str) -> bool:
-    """`typed` is `word` with one letter dropped, added or changed, or two neighbours swapped.
-
-    >>> _one_slip("sourse", "source"), _one_slip("refrence", "reference"), _one_slip("studdy", "study")
-    (True, True, True)
-    >>> _one_slip("stuff", "study"), _one_slip("sores", "source")
-    (False, False)
-    """
-    if abs(len(typed) - len(word)) > 1 or typed == word:
-        return False
-    if len(typed) == len(word):
-        diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
-        return len(diff) == 1 or _swapped_once(typed, word)
-    short, long = sorted((typed, word), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
-
-
-def _swapped_once(typed: str, word: str) -> bool:
-    """`typed` is `word` with one pair of neighbouring letters swapped."""
-    if len(typed) != len(word) or typed == word:
-        return False
-    diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]

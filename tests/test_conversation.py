@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant import about, conversation, question_types
+from assistant import about, conversation, question_types, slips
 from assistant.chain import Assistant
 from assistant.evaluation.answer_set import LabelledItem, LabelledTurn, direct_position, load, score
 from assistant.errors import BadInput
@@ -347,7 +347,7 @@ def test_a_labelled_file_with_a_quote_the_article_lacks_is_refused_with_its_line
         load(path, assistant.engine.document.text)
 
 
-@pytest.mark.parametrize("module", [about, conversation, question_types])
+@pytest.mark.parametrize("module", [about, conversation, question_types, slips])
 def test_the_examples_in_the_docstrings_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed

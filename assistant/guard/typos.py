@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..slips import one_slip_from
 from .context import PEOPLE
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[A-Za-z]+(?:['’ʼ][A-Za-z]+)*")  # "didn't" is one word, left as it is
 MIN_LENGTH = 4
 CACHE_SIZE = 10_000
@@ -62,14 +62,6 @@ def vocabulary(texts: Iterable[str]) -> Counter[str]:
     return Counter(w for w in words if len(w) >= MIN_LENGTH and w in english)
 
 
-def _one_edit(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b}
-            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-            | {a + c + b for a, b in splits for c in _LETTERS})
-
-
 class TypoFixer:
     def __init__(self, counts: Mapping[str, int]):
         self.counts = dict(counts)
@@ -83,7 +75,7 @@ class TypoFixer:
         if lower not in self._cache:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
-            candidates = sorted(_one_edit(lower) & self.counts.keys(), key=lambda w: (-self.counts[w], w))
+            candidates = sorted(one_slip_from(lower) & self.counts.keys(), key=lambda w: (-self.counts[w], w))
             self._cache[lower] = candidates[0] if candidates else word
         return self._cache[lower]
 
