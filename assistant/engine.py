@@ -19,7 +19,7 @@ from . import indexing
 from .corpus import Document
 from .decline import asks_for_source
 from .embedding import ModelFiles, QueryEncoder
-from .errors import IndexNotReady
+from .errors import IndexNotReady, IndexUnreachable
 from .lexical import LexicalIndex
 from .models import Chunk, Hit
 from .query import Speller
@@ -52,6 +52,7 @@ class Engine:
         self._embed_lock = threading.Lock()
         self._embedded: OrderedDict[str, np.ndarray] = OrderedDict()
         self._checked = 0.0
+        self.unreachable: str | None = None  # why the index cannot be followed now, while answers come from memory
         self._loaded: tuple[Document, tuple[Chunk, ...], Generation, dict[str, np.ndarray], Retriever,
                             Speller] | None = None
 
@@ -69,16 +70,15 @@ class Engine:
         if self.store.chunk_ids(generation.name) != {c.id for c in chunks}:
             raise IndexNotReady(f"The index at {self.store.location} is out of date with {self.settings.corpus_dir} "
                                 f"— run `python -m assistant index`.")
-        self._check_same_model(generation.name, chunks[0])
+        chunk_vectors = self.store.chunk_vectors(generation.name, [c.id for c in chunks])
+        self._check_same_model(chunk_vectors[chunks[0].id], chunks[0])
         sentence_vectors = self.store.sentence_vectors(generation.name)
-        dense = lambda vector, n: self.store.query(generation.name, vector, n)  # noqa: E731
         speller = Speller(set(re.findall(r"[a-z]+", document.text.lower())), self._is_one_word_piece)
-        retriever = Retriever(chunks, dense, LexicalIndex(chunks), sentence_vectors)
+        retriever = Retriever(chunks, chunk_vectors, LexicalIndex(chunks), sentence_vectors)
         return document, chunks, generation, sentence_vectors, retriever, speller
 
-    def _check_same_model(self, generation: str, probe: Chunk) -> None:
+    def _check_same_model(self, stored: np.ndarray, probe: Chunk) -> None:
         """Questions must be embedded by the model that embedded the index: re-embed one chunk and compare."""
-        stored = self.store.chunk_vectors(generation, [probe.id])[probe.id]
         cosine = float(stored @ self.embedder.encode([probe.embedding_text])[0])
         if cosine < SAME_MODEL_COSINE:
             raise IndexNotReady(f"The index at {self.store.location} was embedded by another model than the query "
@@ -90,18 +90,31 @@ class Engine:
         return len(self.embedder.tokenizer.encode(word, add_special_tokens=False).ids) == 1
 
     def follow_index(self, every_s: float = 2.0) -> None:
-        """Switch to a newer index generation when a rebuild has made one (checked at most every `every_s`)."""
+        """Switch to a newer index generation when a rebuild has made one (checked at most every `every_s`).
+
+        Answers need nothing from Chroma once the generation is loaded (its vectors are held in memory), so a
+        Chroma server that stops does not stop them: they come from the loaded generation, `unreachable` says why
+        it cannot be followed, and the next check that reaches the server follows it again."""
         now = time.monotonic()
         if self._loaded is None or now - self._checked < every_s:
             return
         self._checked = now
         try:
             active = self.store.active()
+        except IndexUnreachable as error:
+            if self.unreachable is None:
+                log.warning("%s Meanwhile answers come from generation %s, loaded before.", error, self._loaded[2].name)
+            self.unreachable = (f"{str(error).split(' — ')[0]}: answering from generation {self._loaded[2].name}, "
+                                f"loaded before, and following a rebuild again once it is back.")
+            return
         except IndexNotReady:
-            raise  # unreachable or corrupted: the store's message says what to do
+            raise  # corrupted: the store's message says what to do
         except Exception as error:
             raise IndexNotReady(f"The index at {self.store.location} cannot be reached ({type(error).__name__}) — "
                                 f"check that it is running; answers resume when it is back.") from error
+        if self.unreachable is not None:
+            log.info("The index can be reached again.")
+            self.unreachable = None
         if active is not None and active.name != self._loaded[2].name:
             log.info("The index moved to generation %s; reloading.", active.name)
             self.reload()

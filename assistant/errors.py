@@ -13,6 +13,10 @@ class IndexNotReady(AssistantError):
     """The index is missing, stale, corrupted or unreachable; the message names the repair command."""
 
 
+class IndexUnreachable(IndexNotReady):
+    """The Chroma server cannot be reached. A process that loaded the index before answers from it meanwhile."""
+
+
 class ConfigError(AssistantError):
     """Settings contradict each other or name something that does not exist."""
 

@@ -12,7 +12,8 @@ Chroma never embeds anything itself here: collections are created with
 Faults surface as `IndexNotReady` with the next step in its message: an embedded database that
 SQLite cannot read is reported before Chroma opens it (a store made with `repair=True`, the one a
 build uses, moves it aside into `corrupt-<time>/` and starts afresh), and a Chroma server that
-cannot be reached is reported as such; the next call tries again, so answers resume when it is back.
+cannot be reached is `IndexUnreachable`; the next call tries again, so a process that could not load the index
+answers once it is back (one that had loaded it answers from memory meanwhile: `Engine.follow_index`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexNotReady
+from .errors import IndexNotReady, IndexUnreachable
 from .models import Chunk
 
 _POINTER = "active"
@@ -92,12 +93,12 @@ class Store:
 
     @contextmanager
     def _reaching(self):
-        """A Chroma server that cannot be reached becomes IndexNotReady; the next call simply tries again."""
+        """A Chroma server that cannot be reached becomes IndexUnreachable; the next call simply tries again."""
         try:
             yield
         except Exception as error:
             if self.host and _is_unreachable(error):
-                raise IndexNotReady(f"The Chroma server at {self.host}:{self.port or 8000} cannot be reached "
+                raise IndexUnreachable(f"The Chroma server at {self.host}:{self.port or 8000} cannot be reached "
                                     f"({type(error).__name__}) — start it again (`chroma run --path … --port "
                                     f"{self.port or 8000}`); answers resume as soon as it is back.") from error
             raise
@@ -190,7 +191,9 @@ class Store:
         return {cid: np.stack([v for _, v in sorted(r, key=lambda p: p[0])]) for cid, r in rows.items()}
 
     def query(self, generation: str, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """The n nearest chunks as (chunk id, cosine similarity), most similar first."""
+        """The n nearest chunks as (chunk id, cosine similarity), most similar first: Chroma's own search. Answers rank
+        the generation's chunk vectors in memory (`retrieval.Retriever`); this is what that ranking is checked
+        against (tests/test_retrieval.py) and timed against (bench/bench.py)."""
         name, known = self._name("chunks", generation), self._queried
         with self._reaching():
             try:  # the handle is kept: looking the collection up again costs as much as the query

@@ -53,8 +53,11 @@ def test_build_and_query_through_a_chroma_server(chroma_server, embedder, monkey
     first = build(settings, store_for(settings), embedder, progress=False)
     again = build(settings, store_for(settings), embedder, progress=False)
     assert first.full and again.noop
-    hits = Engine(settings, embedder=embedder).retrieve("how long should i ice my hip", k=1)
+    engine = Engine(settings, embedder=embedder)
+    hits = engine.retrieve("how long should i ice my hip", k=1)
     assert hits[0].chunk.label == "Apply ice."
+    vector = embedder.encode(["how long should i ice my hip"])[0]
+    assert hits[0].chunk.id == engine.store.query(engine.generation.name, vector, 1)[0][0]  # the server's own search
     assert not (tmp_path / "unused").exists()  # nothing was written locally
 
 

@@ -152,31 +152,47 @@ def test_garbage_over_the_collection_files_changes_no_answer(tmp_path, built_set
 
 
 # -- (c) a Chroma server that stops mid-run ------------------------------------------------------------------------------
-def test_a_chroma_server_that_stops_gives_503_and_answers_resume_when_it_is_back(tmp_path, embedder):
+def test_a_chroma_server_that_stops_leaves_answers_standing_and_a_cold_app_a_503_until_it_is_back(tmp_path, embedder):
+    """An app that loaded the index holds its vectors: it keeps answering, and its health says what is wrong. An app
+    that starts while the server is down cannot load anything: 503 with the fix, and it answers once it is back."""
     port, data, chroma_log = free_port(), tmp_path / "chroma", tmp_path / "chroma.log"
     chroma = start_chroma(data, port, chroma_log)
-    app = None
+    env = {**QUIET, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}
+    app = cold = None
     try:
         settings = Settings(chroma_host="127.0.0.1", chroma_port=port, index_dir=tmp_path / "unused")
         build(settings, store_for(settings), embedder, progress=False)
-        app = serve({**QUIET, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}, tmp_path / "app.log")
+        app = serve(env, tmp_path / "app.log")
         assert app.post("/api/chat", json={"message": ICE}).json()["status"] == "answered"
+        assert app.get("/api/health").json()["warnings"] == []
 
         stop(chroma)
-        for response in (app.post("/api/chat", json={"message": "what stretches help my hip"}),
-                         app.post("/api/chat/stream", json={"message": "when should i see a doctor"}),
-                         app.get("/api/health")):
+        health = app.get("/api/health")
+        assert health.status_code == 200
+        assert [w for w in health.json()["warnings"] if f"The Chroma server at 127.0.0.1:{port} cannot be reached"
+                in w and "answering from generation" in w]
+        answer = app.post("/api/chat", json={"message": "what stretches help my hip"}).json()
+        assert answer["status"] == "answered" and answer["citations"]
+        streamed = app.post("/api/chat/stream", json={"message": "when should i see a doctor"})
+        assert streamed.status_code == 200 and "event: sentence" in streamed.text and "event: answer" in streamed.text
+
+        cold = serve(env, tmp_path / "cold.log", ready=(503,))
+        for response in (cold.post("/api/chat", json={"message": "what stretches help my hip"}),
+                         cold.post("/api/chat/stream", json={"message": "when should i see a doctor"}),
+                         cold.get("/api/health")):
             assert_503(response, f"The Chroma server at 127.0.0.1:{port} cannot be reached",
                        "answers resume as soon as it is back")
 
         chroma = start_chroma(data, port, chroma_log)
-        wait_for(lambda: app.get("/api/health").status_code == 200, 60, "the app to reach Chroma again")
-        answer = app.post("/api/chat", json={"message": "what stretches help my hip"}).json()
+        wait_for(lambda: cold.get("/api/health").status_code == 200, 60, "the cold app to reach Chroma")
+        answer = cold.post("/api/chat", json={"message": "what stretches help my hip"}).json()
         assert answer["status"] == "answered" and answer["citations"]
-        assert "BLOCKED NETWORK" not in app.log()
+        assert app.get("/api/health").json()["warnings"] == []
+        assert "BLOCKED NETWORK" not in app.log() + cold.log()
     finally:
-        if app is not None:
-            app.stop()
+        for served in (app, cold):
+            if served is not None:
+                served.stop()
         stop(chroma)
 
 

@@ -52,6 +52,19 @@ def test_fusion_beats_each_leg_on_held_out_questions(engine, mode):
     assert dev_recall_at(engine, 3, "fused") > dev_recall_at(engine, 3, mode)
 
 
+def test_the_dense_leg_ranks_the_chunks_as_chromas_own_search_does(engine):
+    """The dense leg ranks the generation's chunk vectors in memory; Chroma's nearest-neighbour search over the same
+    collection must give the same order and the same similarities, for every labelled and held-out question."""
+    questions = [c["question"] for c in CASES] + [item["question"] for item in DEV]
+    vectors = engine.embedder.encode(questions)
+    retriever, generation = engine._state[4], engine.generation.name
+    for question, vector in zip(questions, vectors):
+        chroma = engine.store.query(generation, vector, len(engine.chunks))
+        ours = sorted(retriever.similarity(vector).items(), key=lambda item: -item[1])
+        assert [cid for cid, _ in ours] == [cid for cid, _ in chroma], question
+        assert max(abs(a - b) for (_, a), (_, b) in zip(ours, chroma)) < 1e-5, question
+
+
 def test_hits_carry_scores_from_both_legs(engine):
     hits = engine.retrieve("how long should i ice my hip", k=3)
     assert [h.rank for h in hits] == [1, 2, 3]

@@ -56,7 +56,8 @@ class AnswerService:
 
     def health(self) -> dict:
         """Loads the index if needed, following a rebuild at once; raises `IndexNotReady` with the repair command
-        when it cannot. `warnings` names what still answers but should be fixed (a stale decline calibration)."""
+        when it cannot. `warnings` names what still answers but should be fixed (a stale decline calibration, a
+        Chroma server that stopped after the index was loaded)."""
         engine = self.assistant.engine
         engine.generation  # noqa: B018 — loads on first use
         engine.follow_index(every_s=0)
@@ -64,7 +65,9 @@ class AnswerService:
                 "warnings": self.warnings()}
 
     def warnings(self) -> list[str]:
-        return decline.staleness(self.assistant.decline_model, (c.id for c in self.assistant.engine.chunks))
+        engine = self.assistant.engine
+        stale = decline.staleness(self.assistant.decline_model, (c.id for c in engine.chunks))
+        return stale + ([engine.unreachable] if engine.unreachable else [])
 
     def warm_up_in_background(self) -> threading.Thread:
         """Load the index and the model now, so the first question does not wait for them."""
