@@ -189,7 +189,7 @@ def cmd_guard_score(args: argparse.Namespace) -> int:
     if not args.rules_only:
         from .engine import Engine
 
-        embed = Engine().embed  # the embedding path the chain uses (no index needed for this)
+        embed = Engine().embed_many  # the embedding path the chain uses (no index needed for this)
     result = score(examples, lambda text, history: guard.check(text, history, embed=embed), progress=not args.quiet)
     print(f"{args.data} — {'rule table only' if args.rules_only else 'rules + meaning layer'}")
     print(result.table())

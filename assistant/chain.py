@@ -272,7 +272,7 @@ class Assistant:
     # -- steps --------------------------------------------------------------------------------
     def _guard(self, turn: Turn) -> Turn:
         start = time.perf_counter()
-        turn.verdict = guard.check(turn.question, turn.user_turns, embed=self.engine.embed)
+        turn.verdict = guard.check(turn.question, turn.user_turns, embed=self.engine.embed_many)
         turn.lap("guard", start)
         return turn
 
@@ -305,7 +305,9 @@ class Assistant:
         message = without_instructions(fix(in_the_article_s_words(as_the_runner(plain_question(question)))) or question)
         if earlier_user_turns:
             message = naming_a_place(message, lambda: self._items_listed(earlier_user_turns))
-        for part in [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]:
+        parts = [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]
+        self.engine.embed_many(parts)  # each part is read, alone or with the topic: embedded in one encoder call
+        for part in parts:
             follows = bool(earlier_user_turns) and is_follow_up(part) and not self._asks_for_a_source_of_its_own(part)
             if (earlier_user_turns and not follows and len(part.split()) <= ON_THE_TOPIC_WORDS and topic()
                     and self._on_the_topic(part, topic())):

@@ -4,7 +4,7 @@ Times `check()` one message at a time on the guard's test table (tests/test_guar
 labelled messages of eval/guard/train.jsonl (longer, as people write them), three ways:
   - the rule table alone (`check(message)`);
   - both layers, with the message's sentence vectors already computed, as in the product, where the
-    answer path embeds the same parts and `Engine.embed` keeps them (`check(message, embed=cached)`):
+    answer path embeds the same parts and `Engine.embed_many` keeps them (`check(message, embed=cached)`):
     what the guard adds on top of the embedding it shares;
   - one embedding of the message (sentence-transformers, one thread), for scale.
 A baseline measured in the same run, one precompiled `re.search` of a single simple pattern over the
@@ -26,6 +26,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,7 +82,7 @@ def main() -> None:
     for messages in sets.values():
         texts = sorted({t for m in messages for _, t in readings([m])})
         vectors.update(zip(texts, embedder.encode(texts)))
-    cached = vectors.__getitem__  # what Engine.embed returns once the answer path has embedded the parts
+    cached = lambda texts: np.stack([vectors[t] for t in texts])  # noqa: E731 — Engine.embed_many, once the parts are embedded
     meaning_model()  # loaded once per process, as in the app
     baseline_regex = re.compile(r"\bhip\b")
     embedder.encode(["warm up"])

@@ -10,6 +10,7 @@ import itertools
 import inspect
 import re
 
+import numpy as np
 import pytest
 
 from assistant import guard
@@ -613,10 +614,11 @@ class CachedEmbed:
     def __init__(self, embedder):
         self.embedder, self.cache = embedder, {}
 
-    def __call__(self, text):
-        if text not in self.cache:
-            self.cache[text] = self.embedder.encode([text])[0]
-        return self.cache[text]
+    def __call__(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embedder.encode(missing)))
+        return np.stack([self.cache[t] for t in texts])
 
     def prefetch(self, examples):
         from assistant.guard.meaning import readings

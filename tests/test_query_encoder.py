@@ -52,6 +52,20 @@ def test_question_vectors_equal_the_index_vectors(engine, embedder):
     assert np.allclose(engine.embedder.encode(questions), embedder.encode(questions), atol=1e-5)
 
 
+def test_texts_embedded_together_get_the_vectors_each_gets_alone(built_settings):
+    """A message's parts go to the encoder in one padded batch: a short part padded to the longest must keep its
+    own vector, or the same question would be answered differently alone and inside a longer message."""
+    texts = ["hip?", "how long should i ice my hip after a long run on the road",
+             "my hip has been achy for about two weeks since i started doing track intervals and hill repeats, "
+             "my coach says push through it but i am not sure that is smart", "clamshells"]
+    encoder = QueryEncoder(built_settings.encoder_path)
+    together = encoder.encode(texts)
+    alone = np.concatenate([encoder.encode([text]) for text in texts])
+    assert np.abs(together - alone).max() < 1e-5
+    engine = Engine(built_settings, embedder=encoder)
+    assert np.abs(engine.embed_many(texts[::-1]) - alone[::-1]).max() < 1e-5
+
+
 def test_the_export_runs_each_layers_attention_as_one_fused_kernel(built_settings, embedder):
     """ONNX Runtime's optimizer fused the traced attention (a transformers upgrade that changes the traced pattern
     would silently leave the slower unfused graph): one Attention node per layer, one embedding layer norm."""

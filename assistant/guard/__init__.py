@@ -61,8 +61,8 @@ def check(message: str, history: Sequence[str] = (), embed: Embed | None = None)
     """Check the current message and the user's earlier turns; a red flag in any turn fires.
 
     `history` holds the user's earlier turns, oldest first. Each category is reported once, from the
-    most recent turn that mentions it. With `embed` (text → the sentence vector the answer path uses,
-    ideally cached), the meaning layer runs too; without it, only the rule table does.
+    most recent turn that mentions it. With `embed` (texts → the sentence vectors the answer path uses, one
+    row each, ideally cached), the meaning layer runs too; without it, only the rule table does.
     """
     if isinstance(history, str):
         history = (history,)

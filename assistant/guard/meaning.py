@@ -37,7 +37,7 @@ CONTEXT_TURNS = 3  # the last user turns read together, for a red flag that only
 _NEIGHBOURS = 5
 _RULE_BY_CATEGORY = {rule.category: rule for rule in RULES}
 
-Embed = Callable[[str], np.ndarray]
+Embed = Callable[[list[str]], np.ndarray]  # texts → their sentence vectors, one row each (ideally cached)
 
 
 def readings(turns: Sequence[str]) -> list[tuple[int, str]]:
@@ -236,7 +236,7 @@ class MeaningModel:
                  if not is_bare_ache(text) and not describes_benign_sign(text)]
         if not texts:
             return []
-        vectors = np.stack([embed(text) for _, text in texts])
+        vectors = embed([text for _, text in texts])  # one encoder call for the message's readings
         scores = self.scores([text for _, text in texts], vectors)
         best = int(np.argmax(scores))
         if scores[best] <= self.threshold:
