@@ -166,8 +166,9 @@ class Engine:
     def embed_many(self, texts: Sequence[str]) -> np.ndarray:
         """The texts' vectors, one row each. The guard and the answer path embed the same message parts, so the second
         asks for free: the newest `EMBED_CACHE_SIZE` vectors are kept (read-only, so no caller can change a shared
-        one). The texts not kept go to the encoder in one call: a message's three parts cost 1.24× less than three
-        calls on two threads, as the model's weights are read once for all of them (bench/encoder_batches.py)."""
+        one). The texts not kept go to the encoder together, in batches of similar length (`QueryEncoder.encode`):
+        a call reads all the model's weights once, so the readings of a message that has several embed 1.16× faster
+        on two threads, 1.05× on one, than one call each (bench/encoder_batches.py)."""
         found: dict[str, np.ndarray] = {}
         with self._embed_lock:
             for text in texts:

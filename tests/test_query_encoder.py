@@ -66,6 +66,19 @@ def test_texts_embedded_together_get_the_vectors_each_gets_alone(built_settings)
     assert np.abs(engine.embed_many(texts[::-1]) - alone[::-1]).max() < 1e-5
 
 
+def test_texts_are_batched_by_length_so_padding_costs_less_than_calls():
+    import doctest
+
+    from assistant import embedding
+
+    assert doctest.testmod(embedding).failed == 0
+    lengths = sorted([7, 9, 11, 12, 14, 30, 33, 120])
+    split = embedding.batches(lengths, 32)
+    assert [i for batch in split for i in batch] == list(range(len(lengths)))  # every text once, in order
+    assert [list(b) for b in split][-1] == [7]  # the long message alone: padding six parts to it would cost more
+    assert all(len(b) <= 3 for b in embedding.batches(list(range(1, 10)), 3))
+
+
 def test_the_export_runs_each_layers_attention_as_one_fused_kernel(built_settings, embedder):
     """ONNX Runtime's optimizer fused the traced attention (a transformers upgrade that changes the traced pattern
     would silently leave the slower unfused graph): one Attention node per layer, one embedding layer norm."""
