@@ -7,6 +7,7 @@ rewrites: it reads the message exactly as sent.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 
@@ -223,15 +224,31 @@ class Speller:
         if len(lower) < 4 or not lower.isalpha() or lower in self._vocabulary or self._known(lower):
             return word
         if lower not in self._cache:
+            if len(self._cache) >= SPELLER_CACHE_SIZE:
+                self._cache.clear()  # a worker meets new words for ever: bounded, like the guard's typo reading
             candidates = self._by_letter.get(lower[0], [])
             close = difflib.get_close_matches(lower, candidates, n=1, cutoff=0.9) if len(lower) >= 5 else []
             match = close or [w for w in candidates if swapped_once(lower, w)][:1] or [
-                w for w in ASKING_WORDS if w[0] == lower[0] and lower != w and lower in one_slip_from(w)][:1]
-            self._cache[lower] = match[0] if match else word
+                _asking_words_slipped().get(lower)]
+            self._cache[lower] = match[0] or word
         return self._cache[lower]
 
     def __call__(self, text: str) -> str:
         return re.sub(r"[A-Za-z]+", lambda m: self.correct_word(m.group(0)), text)
+
+
+SPELLER_CACHE_SIZE = 10_000
+
+
+@functools.cache
+def _asking_words_slipped() -> dict[str, str]:
+    """Every spelling one slip from an asking word that keeps its first letter, with the word ("sourse" → "source")."""
+    slipped: dict[str, str] = {}
+    for asking in ASKING_WORDS:
+        for slip in one_slip_from(asking):
+            if slip != asking and slip[0] == asking[0]:
+                slipped.setdefault(slip, asking)
+    return slipped
 
 
 # Words that say what kind of answer is wanted: the reference, the study, who wrote it.

@@ -1498,3 +1498,23 @@ def test_a_bare_ache_with_when_it_started_or_what_came_before_is_not_a_red_flag_
     then perhaps a question, is the policy's mild ache; its twin with a fall or weeks of pain still fires."""
     assert not check(harmless, embed=embed).fired
     assert check(red_flag, embed=embed).fired
+
+
+def test_a_worker_that_meets_thousands_of_new_words_keeps_its_memory():
+    """Every unknown word a message holds is read for typos. What that reading keeps must stay bounded, or a worker
+    grows with its traffic: a cache of each word's one-slip spellings (~39 KB each) held 131 MB after 3,000 words."""
+    import random
+    import tracemalloc
+
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made_up = random.Random(0)
+    words = ["".join(made_up.choice(letters) for _ in range(9)) for _ in range(3000)]
+    check("my hip hurts after runs, sorry for the typos")  # the dictionary and the model loaded first
+    tracemalloc.start()
+    try:
+        for word in words:
+            check(f"my hip aches a bit after long runs {word}")
+        grown, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert grown < 20 * 2**20, f"{grown / 2**20:.0f} MB kept after reading 3,000 new words"
