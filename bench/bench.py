@@ -203,16 +203,17 @@ def ask_once(env: dict) -> tuple[float, float]:
 
 
 class Server:
-    """`python -m assistant serve --workers N` in its own process group, on a free 127.0.0.1 port."""
+    """`python -m assistant serve --workers N` in its own process group, on a free 127.0.0.1 port; the code of the
+    checkout at `root` (this one unless told)."""
 
-    def __init__(self, index_dir: Path, workers: int):
+    def __init__(self, index_dir: Path, workers: int, root: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "HIP_INDEX_DIR": str(index_dir), "HIP_RATE_LIMIT_PER_MINUTE": "0",
                "HIP_FEEDBACK_PATH": "off"}
         self.started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port",
-                                         str(self.port), "--workers", str(workers)], cwd=ROOT, env=env,
+                                         str(self.port), "--workers", str(workers)], cwd=root, env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def wait_until_ready(self, timeout: float = 120) -> float:
