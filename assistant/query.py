@@ -101,6 +101,8 @@ _ARTICLE_TERM_FOR = (
     # "how do i ease back in", "starting back after 2 months off": the article's "progress gradually"
     (re.compile(r"\b(?:ease|ramp|build|work|get|getting|come|coming|start|starting) (?:myself |it )?back (?:in|into|up|to)\b"
                 r"|\bease (?:my way |myself )?in(?:to)?\b", re.I), r"\g<0> (progress gradually)"),
+    # "what are the usual suspects", "the usual culprits": the article's "most common causes"
+    (re.compile(r"\b(?:usual|common|typical|likely|main) (?:suspects|culprits)\b", re.I), r"\g<0> (most common causes)"),
     (BEFORE_A_RUN, r"\g<0> (warm-up)"),
     (AFTER_A_RUN, r"\g<0> (cool down)"),
 )

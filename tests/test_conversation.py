@@ -741,10 +741,14 @@ def test_the_second_one_is_the_second_thing_the_last_answer_listed(assistant, tu
     (["i have hip arthritis", "does that mean my running days are over"], "keep running"),
     (["my physio says pain is never just one thing. does the article say same?"], "combination of factors"),
     (["why does my hip hurt after running", "so its not just one thing"], "combination of factors"),
+    (["why do hips even hurt after running, this is so annoying", "thats vague. name the usual suspects"],
+     "Tight hip flexor muscles."),
+    (["why do my hips hurt after long runs", "list the usual culprits"], "Tendon bursitis"),
 ])
 def test_a_runner_s_own_words_for_what_the_article_says(assistant, turns, shown):
     """Session 24 (dev files train_u, train_v, train_t): "are my running days over", "not just one thing" are the
-    article's "keep running" and "combination of factors"; texting spellings ("nite", "cn", "doc") are words."""
+    article's "keep running" and "combination of factors"; texting spellings ("nite", "cn", "doc") are words.
+    Session 27 (dev files train_y, train_aa): "the usual suspects" are the article's "most common causes"."""
     answer = talk(assistant, *turns)[-1]
     assert answer.status == "answered" and shown in answer.text, answer.text
 
