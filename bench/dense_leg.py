@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import QUESTIONS  # noqa: E402
-from encoder_threads import answer_times  # noqa: E402
+from encoder_threads import alternate, answer_times  # noqa: E402
 
 from assistant.chain import Assistant  # noqa: E402
 
@@ -34,16 +34,12 @@ def main() -> int:
     by_chroma = lambda vector: dict(engine.store.query(generation, vector, len(engine.chunks)))  # noqa: E731
     ways = {"in memory": in_memory, "Chroma query": by_chroma}
     warm, questions = QUESTIONS[:20], QUESTIONS[20:420]
-    times: dict[str, list[float]] = {way: [] for way in ways}
-    medians: dict[str, list[float]] = {way: [] for way in ways}
-    for round_ in range(args.rounds + 1):
-        order = list(ways) if round_ % 2 == 0 else list(ways)[::-1]  # a slow spell hits both alike
-        for way in order:
-            retriever.similarity = ways[way]
-            run = answer_times(assistant, warm if round_ == 0 else questions)
-            if round_:  # round 0 warms both up
-                times[way] += run
-                medians[way].append(statistics.median(run))
+
+    def run(way: str, warming: bool) -> list[float]:
+        retriever.similarity = ways[way]
+        return answer_times(assistant, warm if warming else questions)
+
+    times, medians = alternate(list(ways), args.rounds, run)
     for way, run in times.items():
         print(f"dense leg by {way:12}: p50 {1000 * statistics.median(run):6.2f} ms, p95 "
               f"{1000 * np.percentile(run, 95):6.2f} ms; round medians "

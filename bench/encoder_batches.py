@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import QUESTIONS  # noqa: E402
-from encoder_threads import answer_times  # noqa: E402
+from encoder_threads import alternate, answer_times  # noqa: E402
 
 from assistant.chain import Assistant  # noqa: E402
 from assistant.engine import Engine  # noqa: E402
@@ -43,21 +43,18 @@ def main() -> int:
     warm, questions = QUESTIONS[:20], QUESTIONS[20::12]  # 419 spread over the set: 1 in 11 has several sentences
     several = [texts for texts in (list(dict.fromkeys(t for _, t in readings([q]))) for q in questions)
                if len(texts) >= 2]
-    times: dict[str, list[float]] = {way: [] for way in ways}
-    medians: dict[str, list[float]] = {way: [] for way in ways}
     readings_times: dict[str, list[float]] = {way: [] for way in ways}
-    for round_ in range(args.rounds + 1):
-        order = list(ways) if round_ % 2 == 0 else list(ways)[::-1]  # a slow spell hits both alike
-        for way in order:
-            encoder.encode = ways[way]
-            run = answer_times(assistant, warm if round_ == 0 else questions)
-            if round_:  # round 0 warms both up
-                times[way] += run
-                medians[way].append(statistics.median(run))
-                for texts in several:
-                    start = time.perf_counter()
-                    ways[way](texts)
-                    readings_times[way].append(time.perf_counter() - start)
+
+    def run(way: str, warming: bool) -> list[float]:
+        encoder.encode = ways[way]
+        took = answer_times(assistant, warm if warming else questions)
+        for texts in [] if warming else several:
+            start = time.perf_counter()
+            ways[way](texts)
+            readings_times[way].append(time.perf_counter() - start)
+        return took
+
+    times, medians = alternate(list(ways), args.rounds, run)
     encoder.encode = batched
     for way, run in times.items():
         print(f"{way:22}: answer p50 {1000 * statistics.median(run):6.2f} ms, p95 {1000 * np.percentile(run, 95):6.2f}"

@@ -13,6 +13,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,20 @@ def answer_times(assistant: Assistant, questions: list[str]) -> list[float]:
         assistant._pipeline.invoke(assistant._start(question, []))  # the chain itself: the answer cache is not asked
         times.append(time.perf_counter() - start)
     return times
+
+
+def alternate(ways: list[str], rounds: int, run: Callable[[str, bool], list[float]]):
+    """Each way once per round, the order alternating so that a slow spell hits both alike; `run(way, warming)`
+    gives its times. Round 0 only warms up. Returns every time and each round's median, by way."""
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    medians: dict[str, list[float]] = {way: [] for way in ways}
+    for round_ in range(rounds + 1):
+        for way in ways if round_ % 2 == 0 else ways[::-1]:
+            took = run(way, round_ == 0)
+            if round_:
+                times[way] += took
+                medians[way].append(statistics.median(took))
+    return times, medians
 
 
 def main() -> int:
