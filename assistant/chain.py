@@ -302,7 +302,8 @@ class Assistant:
         fix = self.engine.speller
         topic = functools.cache(lambda: self.topic(earlier_user_turns))  # derived once, and only when needed
         best, readings = None, []
-        message = without_instructions(fix(in_the_article_s_words(as_the_runner(plain_question(question)))) or question)
+        as_asked = as_the_runner(plain_question(question), earlier_user_turns)
+        message = without_instructions(fix(in_the_article_s_words(as_asked))) or question
         if earlier_user_turns:
             message = naming_a_place(message, lambda: self._items_listed(earlier_user_turns))
         parts = [*self._parts(message), *filter(None, [_asked_of_a_sore_hip(message)])]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .lexical import tokenize
 from .slips import one_slip_from, swapped_once
@@ -129,12 +129,13 @@ def _the_runner(named: re.Match) -> str:
     return ("i am" if named.group("is") else "i") + (f" {named.group('age')}," if named.group("age") else "")
 
 
-def as_the_runner(text: str) -> str:
+def as_the_runner(text: str, earlier: Sequence[str] = ()) -> str:
     """A question about a runner in the user's care, asked as the runner would ask it: "my son is 16 and his hips are
     sore after sprints, should i worry?" is "i am 16 and my hips are sore after sprints…". The article answers it
     for anyone; asked about a son or a husband, it reads as near the labelled questions about children and
-    pregnancy that the article leaves out, and was declined. (The guard reads the message as typed.)"""
-    if not _CARED_FOR.search(text):
+    pregnancy that the article leaves out, and was declined. Once an `earlier` turn of the conversation named that
+    runner, "he" and "she" are that runner too ("is ice ok for him"). (The guard reads the message as typed.)"""
+    if not _CARED_FOR.search(text) and not any(_CARED_FOR.search(turn) for turn in earlier):
         return text
     text = _CARED_FOR.sub(_the_runner, text)
     for pattern, word in _THEIR_WORDS:

@@ -753,6 +753,18 @@ def test_a_runner_s_own_words_for_what_the_article_says(assistant, turns, shown)
     assert answer.status == "answered" and shown in answer.text, answer.text
 
 
+@pytest.mark.parametrize(("turns", "shown"), [
+    (["my daughter runs cross country and her hip aches after long runs", "can she keep running on it"],
+     "You can always do something to improve your hip pain and keep running"),
+    (["my daughter's hip hurts after track", "how long should she rest it for"], "Scale back for a short period."),
+])
+def test_he_and_she_after_a_runner_in_the_users_care_are_that_runner(assistant, turns, shown):
+    """Session 27 (dev files sealed41, sealed43, train_ab…): "what can he do at home for it" after "my son's hip
+    hurts" was declined: the first turn was read as the runner's own question, the follow-up still about "him"."""
+    answer = talk(assistant, *turns)[-1]
+    assert answer.status == "answered" and shown in answer.sentences[0].text, answer.text
+
+
 def test_texting_spellings_of_everyday_words_are_read_as_the_words(assistant):
     """Session 24 (dev file train_u): "or cn i just walk" after the warm-up was declined: "cn" is too short for the
     speller, so the question had no verb the article uses."""
