@@ -152,12 +152,16 @@ class Engine:
         return self._state[5]
 
     @property
+    def retriever(self) -> Retriever:
+        return self._state[4]
+
+    @property
     def lexical(self) -> LexicalIndex:
-        return self._state[4].lexical
+        return self.retriever.lexical
 
     @property
     def chunk_by_id(self) -> dict[str, Chunk]:
-        return self._state[4].chunks
+        return self.retriever.chunks
 
     def embed(self, text: str) -> np.ndarray:
         """One text's vector (see `embed_many`)."""
@@ -196,4 +200,4 @@ class Engine:
     def retrieve(self, query: str, k: int | None = None, mode: Mode | None = None,
                  query_vector: np.ndarray | None = None) -> list[Hit]:
         vector = self.embed(query) if query_vector is None else query_vector
-        return self._state[4].retrieve(query, vector, k or self.settings.top_k, mode or self.settings.retrieval)
+        return self.retriever.retrieve(query, vector, k or self.settings.top_k, mode or self.settings.retrieval)

@@ -102,7 +102,7 @@ def bench_answers(assistant: Assistant, embedder: Embedder) -> dict:
     torch_floor = [timed(embedder.encode, [q]) for q in sample]
     vectors = engine.embedder.encode(sample[:50])
     chroma = [timed(engine.store.query, engine.generation.name, v, len(engine.chunks)) for v in vectors]
-    in_memory = [timed(engine._state[4].similarity, v) for v in vectors]
+    in_memory = [timed(engine.retriever.similarity, v) for v in vectors]
     cached = [timed(assistant.answer, QUESTIONS[0]) for _ in range(200)]
     return {"answer": percentiles(full), "steps": {k: percentiles(v) for k, v in steps.items()},
             "embed_onnx": percentiles(onnx_floor), "embed_torch": percentiles(torch_floor),

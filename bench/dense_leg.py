@@ -29,7 +29,7 @@ def main() -> int:
     args = parser.parse_args()
     assistant = Assistant().warm_up()
     engine = assistant.engine
-    retriever, generation = engine._state[4], engine.generation.name
+    retriever, generation = engine.retriever, engine.generation.name
     in_memory = retriever.similarity
     by_chroma = lambda vector: dict(engine.store.query(generation, vector, len(engine.chunks)))  # noqa: E731
     ways = {"in memory": in_memory, "Chroma query": by_chroma}

@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ def answer_times(assistant: Assistant, questions: list[str]) -> list[float]:
     return times
 
 
-def alternate(ways: list[str], rounds: int, run: Callable[[str, bool], list[float]]):
+def alternate(ways: list[Hashable], rounds: int, run: Callable[[Hashable, bool], list[float]]):
     """Each way once per round, the order alternating so that a slow spell hits both alike; `run(way, warming)`
     gives its times. Round 0 only warms up. Returns every time and each round's median, by way."""
     times: dict[str, list[float]] = {way: [] for way in ways}
@@ -60,16 +60,8 @@ def main() -> int:
     assistants = {threads: Assistant(Engine(settings.model_copy(update={"encoder_threads": threads})).warm_up())
                   for threads in (1, cores)}
     warm, questions = QUESTIONS[:20], QUESTIONS[20:420]
-    for assistant in assistants.values():
-        answer_times(assistant, warm)
-    times: dict[int, list[float]] = {threads: [] for threads in assistants}
-    medians: dict[int, list[float]] = {threads: [] for threads in assistants}
-    for round_ in range(args.rounds):
-        order = list(assistants) if round_ % 2 == 0 else list(assistants)[::-1]  # a slow spell hits both alike
-        for threads in order:
-            run = answer_times(assistants[threads], questions)
-            times[threads] += run
-            medians[threads].append(statistics.median(run))
+    times, medians = alternate(list(assistants), args.rounds,
+                               lambda threads, warming: answer_times(assistants[threads], warm if warming else questions))
     for threads, run in times.items():
         print(f"encoder on {threads} thread(s): p50 {1000 * statistics.median(run):6.2f} ms, p95 "
               f"{1000 * np.percentile(run, 95):6.2f} ms; round medians "

@@ -57,7 +57,7 @@ def test_the_dense_leg_ranks_the_chunks_as_chromas_own_search_does(engine):
     collection must give the same order and the same similarities, for every labelled and held-out question."""
     questions = [c["question"] for c in CASES] + [item["question"] for item in DEV]
     vectors = engine.embedder.encode(questions)
-    retriever, generation = engine._state[4], engine.generation.name
+    retriever, generation = engine.retriever, engine.generation.name
     for question, vector in zip(questions, vectors):
         chroma = engine.store.query(generation, vector, len(engine.chunks))
         ours = sorted(retriever.similarity(vector).items(), key=lambda item: -item[1])
