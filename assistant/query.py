@@ -44,6 +44,7 @@ def plain_question(text: str) -> str:
     text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
     text = _REPEATS.sub(r"\1", text)
     text = _SHORTHAND.sub(lambda m: _SHORTHAND_FOR[m.group().lower()], text)
+    text = _HOW_AND_A_WORD.sub(_amount_unslipped, text)
     text = " ".join(text.split())
     return _LEAD_IN.sub("", text) or text
 
@@ -58,6 +59,28 @@ _SHORTHAND_FOR = {"ref": "reference", "refs": "references", "med": "medication",
                   "shld": "should", "wat": "what", "wut": "what", "abt": "about", "doc": "doctor", "docs": "doctors",
                   "physio": "physical therapist", "physios": "physical therapists"}
 _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
+
+
+# "how ofen", "how lomg", "for how lon": after "how", a word one slip from an amount word is that word. Too short for
+# the Speller ("lon" is even an English word), yet the amount word says what kind of answer is wanted.
+_AMOUNT_WORDS = ("long", "often", "many", "much")
+_HOW_AND_A_WORD = re.compile(r"\b(how\s+)([a-z]{2,6})\b", re.I)
+
+
+@functools.cache
+def _amount_words_slipped() -> dict[str, str]:
+    return {slip: word for word in _AMOUNT_WORDS for slip in one_slip_from(word)
+            if slip != word and slip[0] == word[0] and slip != "may"}  # "how may i…" is no slip
+
+
+def _amount_unslipped(match: re.Match) -> str:
+    """"How ofen" is "how often"; "how may i…" stays.
+
+    >>> plain_question("how ofen should i do them"), plain_question("for how lon"), plain_question("how may i help")
+    ('how often should i do them', 'for how long', 'how may i help')
+    """
+    word = _amount_words_slipped().get(match.group(2).lower())
+    return match.group(1) + word if word else match.group(0)
 
 
 # What runners call a thing the article names otherwise: it says "running on hard surfaces", they say "concrete

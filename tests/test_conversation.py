@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant import about, conversation, question_types, slips
+from assistant import about, conversation, query, question_types, slips
 from assistant.chain import Assistant
 from assistant.evaluation.answer_set import LabelledItem, LabelledTurn, direct_position, load, score
 from assistant.errors import BadInput
@@ -347,7 +347,7 @@ def test_a_labelled_file_with_a_quote_the_article_lacks_is_refused_with_its_line
         load(path, assistant.engine.document.text)
 
 
-@pytest.mark.parametrize("module", [about, conversation, question_types, slips])
+@pytest.mark.parametrize("module", [about, conversation, query, question_types, slips])
 def test_the_examples_in_the_docstrings_hold(module):
     result = doctest.testmod(module)
     assert result.attempted and not result.failed
@@ -360,6 +360,14 @@ def test_two_swapped_letters_are_read_as_the_word_meant(assistant):
     assert fix("when was this publsihed") == "when was this published"
     assert fix("is running bad for you") == "is running bad for you"  # words it knows stay as typed
     assert "Mar 26, 2024" in assistant.answer("when was this publsihed").text
+
+
+def test_a_slipped_amount_word_after_how_still_asks_for_the_amount(assistant):
+    """"for how lon", after asking whether to stop running: declined, as "lon" is no word of the article and too short
+    for the Speller (untrained split train_z)."""
+    answer = talk(assistant, "My hip flared up a bit after a hard interval session. Should I stop running completely?",
+                  "for how lon")[-1]
+    assert answer.status == "answered" and "just for a few days" in answer.text, answer.text
 
 
 @pytest.mark.parametrize("lead_in", ["diff question - ", "random q but ", "on another note, ", "unrelated but "])
