@@ -30,6 +30,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -186,6 +187,11 @@ def gather(query: str, query_vector: np.ndarray, hits: list[Hit], sentence_vecto
     return Evidence(best, coverage, known, other_body_part=other, question=query_vector)
 
 
+def _mean_of_largest(values: np.ndarray, k: int) -> float:
+    """The mean of the `k` largest values, found without sorting them all (summed in sorted order, as before)."""
+    return float(np.sort(np.partition(values, len(values) - k)[-k:] if len(values) > k else values)[-k:].mean())
+
+
 @dataclass(frozen=True)
 class Exemplars:
     """The labelled calibration questions as vectors, for the `resemblance` feature."""
@@ -195,11 +201,15 @@ class Exemplars:
 
     def resemblance(self, vector: np.ndarray, leave_out: int | None = None) -> float:
         similarity = self.vectors @ vector
-        keep = np.ones(len(similarity), dtype=bool)
         if leave_out is not None:
-            keep[leave_out] = False
-        near = [np.sort(similarity[keep & (self.answerable == label)])[-NEIGHBOURS:].mean() for label in (True, False)]
+            similarity[leave_out] = -np.inf  # a question is not its own neighbour when the model is fitted
+        near = [_mean_of_largest(similarity[rows], NEIGHBOURS) for rows in self._rows]
         return float(near[0] - near[1])
+
+    @cached_property
+    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The answerable questions' rows, then the others'."""
+        return np.flatnonzero(self.answerable), np.flatnonzero(~self.answerable)
 
     def save(self, path: Path = EXEMPLARS_FILE) -> None:
         np.savez_compressed(path, vectors=self.vectors.astype(np.float32), answerable=self.answerable)

@@ -91,7 +91,7 @@ def features(question: Question, hit: Hit, i: int, sentence_vector: np.ndarray, 
     row += [chunk.kind == p for p in PASSAGE_KINDS]
     row += [question.kind == k and kind_fits for k in KINDS]
     row += [question.kind == k and chunk.kind == p for k in KINDS for p in PASSAGE_KINDS]
-    return np.r_[np.array(row, dtype=np.float64), question.vector * sentence_vector]
+    return np.concatenate((np.array(row, dtype=np.float64), question.vector * sentence_vector))
 
 
 @dataclass(frozen=True)
