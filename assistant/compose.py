@@ -29,7 +29,10 @@ WHOLE_BULLET_WORDS = 80  # a bullet up to this long is shown whole rather than c
 # The sides of a comparison: up to three words either side of "or", "vs", "than" ("static OR dynamic stretches",
 # "is dynamic stretching better THAN static").
 _SIDES = re.compile(r"((?:\w+\W+){0,3})\b(?:or|vs\.?|versus|than|instead of|rather than)\b((?:\W+\w+){0,3})", re.I)
-_ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b")
+# A sentence that opens by pointing back: a pronoun first ("This means…"), or "these"/"those" among its first three
+# words ("Try adding these objects to a set of squats": the objects are in the sentence before).
+_ANAPHOR = re.compile(r"^(This|That|These|Those|It|It’s|It's|They|Their|Otherwise|So|Though this|That means)\b"
+                      r"|^\W*(?:[\w’']+\s+){1,2}(?:these|those)\b")
 
 
 @dataclass(frozen=True)

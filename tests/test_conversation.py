@@ -362,6 +362,15 @@ def test_two_swapped_letters_are_read_as_the_word_meant(assistant):
     assert "Mar 26, 2024" in assistant.answer("when was this publsihed").text
 
 
+@pytest.mark.parametrize("question", ["how do i make squats harder at home", "bodyweight squats are too easy now, no gym"])
+def test_an_answer_that_says_these_objects_shows_the_objects(assistant, question):
+    """"Try adding these objects to a set of squats" came alone: the objects (books, a gallon of milk) are in the
+    sentence before it, which now comes along (spent split 40)."""
+    answer = assistant.answer(question)
+    assert answer.status == "answered" and "Try adding these objects" in answer.text, answer.text
+    assert "heavy books, a gallon of milk" in answer.text, answer.text
+
+
 def test_a_slipped_amount_word_after_how_still_asks_for_the_amount(assistant):
     """"for how lon", after asking whether to stop running: declined, as "lon" is no word of the article and too short
     for the Speller (untrained split train_z)."""
