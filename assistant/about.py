@@ -128,7 +128,7 @@ _PRONOUN = re.compile(r"\b(?:she|he|her|him|hers|his)\b")
 # Who said a thing the last answer showed: "who says that?", "whose advice is that", "who's that quote from"
 _WHO_SAID = re.compile(
     r"\bwho(?:'?s| is| was)? (?:\w+ )?(?:says?|said|saying|quoted|claims?|claimed|recommends?|recommended|suggests?"
-    r"|suggested)\b|\bwhose (?:quote|words|advice|idea|tip|rule|line)\b|\bwho(?:'?s| is| was) (?:that|this|it)"
+    r"|suggested)\b|\bwho(?:se|s) (?:quote|words|advice|idea|tip|rule|line)\b|\bwho(?:'?s| is| was) (?:that|this|it)"
     r" (?:\w+ )?(?:from|by)\b|\bwho (?:came up with|gave|gives) (?:that|this|it)\b")
 
 

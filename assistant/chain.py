@@ -641,8 +641,13 @@ class Assistant:
                 lines = [(chunk, i, name) for chunk, i, is_shown, name in saying if is_shown or not only_shown]
                 if lines:
                     named = tuple(dict.fromkeys(name for *_, name in lines))
-                    return (*((chunk, i) for chunk, i, _ in lines[:MAX_SOURCED_CLAIMS]),
-                            *about.answer_lines(named, self.engine.chunks))
+                    said = [(chunk, i) for chunk, i, _ in lines[:MAX_SOURCED_CLAIMS]]
+                    if not only_shown:  # the claim shown was a quotation with its speaker named before it ("“A good
+                        # rule of thumb is…”"): the claim too, after the line that names who said it
+                        said += [(chunk, i) for chunk in dict.fromkeys(chunk for chunk, _ in said)
+                                 for i, s in enumerate(chunk.sentences) if s.text in shown and s.text.startswith("“")]
+                    said.sort(key=lambda line: line[0].sentences[line[1]].start)
+                    return (*dict.fromkeys(said), *about.answer_lines(named, self.engine.chunks))
         return None
 
     def _decide(self, turn: Turn) -> Turn | Answer:
