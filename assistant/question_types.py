@@ -124,6 +124,8 @@ def answers_amount(question: str, sentence: str) -> bool:
     False
     >>> answers_amount("how many strength sessions a week", "Strength training two to three times per week helps.")
     True
+    >>> answers_amount("of those with arthritis on a scan, how many actually have pain", "only 24% of those reported pain")
+    True
     """
     if _ASKS_SAMPLE_SIZE.search(question):
         return bool(_SAMPLE_SIZE.search(sentence))
@@ -139,8 +141,9 @@ def answers_amount(question: str, sentence: str) -> bool:
         return False
     # "how many reps": a count of reps, said of them ("two major bursae"); "how many people": a share answers it;
     # "how many are in the hip": a count of what the conversation is about
-    counted = re.search(r"\bhow many (\w+)", question, re.I)
-    if counted and counted.group(1).lower() not in _UNITS | _PEOPLE | ENGLISH_STOP_WORDS:
+    counted = re.search(r"\bhow many (\w+)", question, re.I)  # not "how many actually…" or "…ended up…": no noun
+    if counted and counted.group(1).lower() not in _UNITS | _PEOPLE | ENGLISH_STOP_WORDS \
+            and not counted.group(1).lower().endswith(("ly", "ed")):
         stem = re.escape(counted.group(1).lower().rstrip("s")[:6])
         return bool(re.search(rf"{_NUMBER}\W+(?:\w+\W+){{0,2}}{stem}", sentence, re.I))
     return True
