@@ -45,6 +45,7 @@ def plain_question(text: str) -> str:
     text = _REPEATS.sub(r"\1", text)
     text = _SHORTHAND.sub(lambda m: _SHORTHAND_FOR[m.group().lower()], text)
     text = _HOW_AND_A_WORD.sub(_amount_unslipped, text)
+    text = _HOW_MANY_AND_A_WORD.sub(_unit_unslipped, text)
     text = " ".join(text.split())
     return _LEAD_IN.sub("", text) or text
 
@@ -71,6 +72,29 @@ _HOW_AND_A_WORD = re.compile(r"\b(how\s+)([a-z]{2,6})\b", re.I)
 def _amount_words_slipped() -> dict[str, str]:
     return {slip: word for word in _AMOUNT_WORDS for slip in one_slip_from(word)
             if slip != word and slip[0] == word[0] and slip != "may"}  # "how may i…" is no slip
+
+
+# …and after "how many", a word one slip from a unit is that unit ("how many tines a day", "how many dyas"): counted
+# otherwise, "tines" is a thing no sentence states an amount of, and the question is declined.
+_UNIT_WORDS = ("times", "days", "weeks", "months", "minutes", "hours", "seconds", "reps", "sets", "miles")
+_HOW_MANY_AND_A_WORD = re.compile(r"\b(how\s+many\s+)([a-z]{3,9})\b", re.I)
+
+
+@functools.cache
+def _unit_words_slipped() -> dict[str, str]:
+    written = set(_UNIT_WORDS) | {unit.rstrip("s") for unit in _UNIT_WORDS} | {"secs", "sec", "kms", "yrs", "mos"}
+    return {slip: unit for unit in _UNIT_WORDS for slip in one_slip_from(unit)
+            if slip[0] == unit[0] and slip not in written}
+
+
+def _unit_unslipped(match: re.Match) -> str:
+    """"How many tines" is "how many times"; a unit as written, or any other word, stays.
+
+    >>> plain_question("how many tines a day"), plain_question("how many secs"), plain_question("how many people")
+    ('how many times a day', 'how many secs', 'how many people')
+    """
+    unit = _unit_words_slipped().get(match.group(2).lower())
+    return match.group(1) + unit if unit else match.group(0)
 
 
 def _amount_unslipped(match: re.Match) -> str:

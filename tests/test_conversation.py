@@ -386,6 +386,8 @@ def test_a_slipped_amount_word_after_how_still_asks_for_the_amount(assistant):
     answer = talk(assistant, "My hip flared up a bit after a hard interval session. Should I stop running completely?",
                   "for how lon")[-1]
     assert answer.status == "answered" and "just for a few days" in answer.text, answer.text
+    times = talk(assistant, "how lomg shoud i ice my hip", "how many tines a day")[-1]  # a unit slipped (split 56)
+    assert times.status == "answered" and "several times per day" in times.text, times.text
 
 
 @pytest.mark.parametrize("lead_in", ["diff question - ", "random q but ", "on another note, ", "unrelated but "])
