@@ -44,8 +44,7 @@ def plain_question(text: str) -> str:
     text = _MARKUP.sub(lambda m: f" {m.group(2) or ''} ", text)
     text = _REPEATS.sub(r"\1", text)
     text = _SHORTHAND.sub(lambda m: _SHORTHAND_FOR[m.group().lower()], text)
-    text = _HOW_AND_A_WORD.sub(_amount_unslipped, text)
-    text = _HOW_MANY_AND_A_WORD.sub(_unit_unslipped, text)
+    text = unslipped(text)
     text = " ".join(text.split())
     return _LEAD_IN.sub("", text) or text
 
@@ -62,49 +61,33 @@ _SHORTHAND_FOR = {"ref": "reference", "refs": "references", "med": "medication",
 _SHORTHAND = re.compile(rf"\b(?:{'|'.join(_SHORTHAND_FOR)})\b", re.I)
 
 
-# "how ofen", "how lomg", "for how lon": after "how", a word one slip from an amount word is that word. Too short for
-# the Speller ("lon" is even an English word), yet the amount word says what kind of answer is wanted.
-_AMOUNT_WORDS = ("long", "often", "many", "much")
-_HOW_AND_A_WORD = re.compile(r"\b(how\s+)([a-z]{2,6})\b", re.I)
+# A word one slip from the amount or unit it follows "how" or "how many" with is that word: "how ofen", "for how lon",
+# "how many tines a day". Too short for the Speller ("lon" and "tines" are even English words), yet they say what kind
+# of answer is wanted: read as typed, "how many tines" counts a thing no sentence states an amount of.
+_SLIPPED_AFTER = ((re.compile(r"\b(how\s+)([a-z]{2,6})\b", re.I), ("long", "often", "many", "much")),
+                  (re.compile(r"\b(how\s+many\s+)([a-z]{3,9})\b", re.I),
+                   ("times", "days", "weeks", "months", "minutes", "hours", "seconds", "reps", "sets", "miles")))
+_NO_SLIP = frozenset({"may", "secs", "sec", "kms", "yrs", "mos"})  # "how may i…", "how many secs": meant as typed
 
 
 @functools.cache
-def _amount_words_slipped() -> dict[str, str]:
-    return {slip: word for word in _AMOUNT_WORDS for slip in one_slip_from(word)
-            if slip != word and slip[0] == word[0] and slip != "may"}  # "how may i…" is no slip
+def _slips_of(words: tuple[str, ...]) -> dict[str, str]:
+    as_written = set(words) | {word.rstrip("s") for word in words} | _NO_SLIP
+    return {slip: word for word in words for slip in one_slip_from(word)
+            if slip[0] == word[0] and slip not in as_written}
 
 
-# …and after "how many", a word one slip from a unit is that unit ("how many tines a day", "how many dyas"): counted
-# otherwise, "tines" is a thing no sentence states an amount of, and the question is declined.
-_UNIT_WORDS = ("times", "days", "weeks", "months", "minutes", "hours", "seconds", "reps", "sets", "miles")
-_HOW_MANY_AND_A_WORD = re.compile(r"\b(how\s+many\s+)([a-z]{3,9})\b", re.I)
+def unslipped(text: str) -> str:
+    """The amount or unit meant after "how" or "how many"; any other word stays as typed.
 
-
-@functools.cache
-def _unit_words_slipped() -> dict[str, str]:
-    written = set(_UNIT_WORDS) | {unit.rstrip("s") for unit in _UNIT_WORDS} | {"secs", "sec", "kms", "yrs", "mos"}
-    return {slip: unit for unit in _UNIT_WORDS for slip in one_slip_from(unit)
-            if slip[0] == unit[0] and slip not in written}
-
-
-def _unit_unslipped(match: re.Match) -> str:
-    """"How many tines" is "how many times"; a unit as written, or any other word, stays.
-
-    >>> plain_question("how many tines a day"), plain_question("how many secs"), plain_question("how many people")
-    ('how many times a day', 'how many secs', 'how many people')
+    >>> unslipped("how ofen should i do them"), unslipped("for how lon"), unslipped("how mnay tines a day")
+    ('how often should i do them', 'for how long', 'how many times a day')
+    >>> unslipped("how may i help"), unslipped("how many secs"), unslipped("how many people")
+    ('how may i help', 'how many secs', 'how many people')
     """
-    unit = _unit_words_slipped().get(match.group(2).lower())
-    return match.group(1) + unit if unit else match.group(0)
-
-
-def _amount_unslipped(match: re.Match) -> str:
-    """"How ofen" is "how often"; "how may i…" stays.
-
-    >>> plain_question("how ofen should i do them"), plain_question("for how lon"), plain_question("how may i help")
-    ('how often should i do them', 'for how long', 'how may i help')
-    """
-    word = _amount_words_slipped().get(match.group(2).lower())
-    return match.group(1) + word if word else match.group(0)
+    for pattern, words in _SLIPPED_AFTER:
+        text = pattern.sub(lambda m: m.group(1) + _slips_of(words).get(m.group(2).lower(), m.group(2)), text)
+    return text
 
 
 # What runners call a thing the article names otherwise: it says "running on hard surfaces", they say "concrete
