@@ -105,7 +105,7 @@ class Engine:
         except IndexUnreachable as error:
             if self.unreachable is None:
                 log.warning("%s Meanwhile answers come from generation %s, loaded before.", error, self._loaded[2].name)
-            self.unreachable = (f"{str(error).split(' — ')[0]}: answering from generation {self._loaded[2].name}, "
+            self.unreachable = (f"{error.what}: answering from generation {self._loaded[2].name}, "
                                 f"loaded before, and following a rebuild again once it is back.")
             return
         except IndexNotReady:

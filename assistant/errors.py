@@ -14,7 +14,15 @@ class IndexNotReady(AssistantError):
 
 
 class IndexUnreachable(IndexNotReady):
-    """The Chroma server cannot be reached. A process that loaded the index before answers from it meanwhile."""
+    """The Chroma server cannot be reached. A process that loaded the index before answers from it meanwhile, and
+    says so with `what` (the fault alone) rather than with `fix` (how to bring the server back)."""
+
+    def __init__(self, what: str, fix: str):
+        super().__init__(what, fix)
+        self.what, self.fix = what, fix
+
+    def __str__(self) -> str:
+        return f"{self.what} — {self.fix}"
 
 
 class ConfigError(AssistantError):

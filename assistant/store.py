@@ -99,8 +99,8 @@ class Store:
         except Exception as error:
             if self.host and _is_unreachable(error):
                 raise IndexUnreachable(f"The Chroma server at {self.host}:{self.port or 8000} cannot be reached "
-                                    f"({type(error).__name__}) — start it again (`chroma run --path … --port "
-                                    f"{self.port or 8000}`); answers resume as soon as it is back.") from error
+                                       f"({type(error).__name__})", f"start it again (`chroma run --path … --port "
+                                       f"{self.port or 8000}`); answers resume as soon as it is back.") from error
             raise
 
     def _name(self, kind: str, generation: str) -> str:
