@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from .lexical import tokenize
-from .slips import one_slip_from, swapped_once
+from .slips import slips_to, swapped_once
 from .stop_words import ENGLISH_STOP_WORDS
 
 _CHAT_WORDS = {"dont", "doesnt", "didnt", "cant", "wont", "isnt", "im", "ive", "whats", "thats", "hows", "did", "got",
@@ -73,8 +73,7 @@ _NO_SLIP = frozenset({"may", "secs", "sec", "kms", "yrs", "mos"})  # "how may iâ
 @functools.cache
 def _slips_of(words: tuple[str, ...]) -> dict[str, str]:
     as_written = set(words) | {word.rstrip("s") for word in words} | _NO_SLIP
-    return {slip: word for word in words for slip in one_slip_from(word)
-            if slip[0] == word[0] and slip not in as_written}
+    return {slip: word for slip, word in slips_to(words).items() if slip not in as_written}
 
 
 def unslipped(text: str) -> str:
@@ -276,12 +275,7 @@ SPELLER_CACHE_SIZE = 10_000
 @functools.cache
 def _asking_words_slipped() -> dict[str, str]:
     """Every spelling one slip from an asking word that keeps its first letter, with the word ("sourse" â†’ "source")."""
-    slipped: dict[str, str] = {}
-    for asking in ASKING_WORDS:
-        for slip in one_slip_from(asking):
-            if slip != asking and slip[0] == asking[0]:
-                slipped.setdefault(slip, asking)
-    return slipped
+    return slips_to(ASKING_WORDS)
 
 
 # Words that say what kind of answer is wanted: the reference, the study, who wrote it.

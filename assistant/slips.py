@@ -4,6 +4,8 @@ answer path's reading of the question (query.Speller)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -35,3 +37,19 @@ def swapped_once(typed: str, word: str) -> bool:
         return False
     diff = [i for i, (a, b) in enumerate(zip(typed, word)) if a != b]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+
+
+def slips_to(words: Sequence[str]) -> dict[str, str]:
+    """Every spelling one slip from one of `words` that keeps its first letter, with the word it slipped from (the
+    first of `words` when two could be meant): "sourse" → "source", "ofen" → "often".
+
+    >>> slips_to(("source", "often"))["sourse"], slips_to(("source", "often"))["ofen"], "often" in slips_to(("often",))
+    ('source', 'often', False)
+    """
+    slipped: dict[str, str] = {}
+    for word in words:
+        for slip in one_slip_from(word):
+            if slip != word and slip[0] == word[0]:
+                slipped.setdefault(slip, word)
+    return slipped
+
