@@ -139,6 +139,7 @@ class ResolvedPrecedents:
         similarity = self.precedents.vectors @ vector
         if leave_out is not None:
             similarity = np.where(self.files == leave_out, -1.0, similarity)
+        similarity.setflags(write=False)  # shared with the next call of this thread
         _LAST.similarity = (self, key, similarity)
         return similarity
 
