@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import textwrap
@@ -138,8 +139,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)  # a bad setting stops here with its message, not once per worker
     workers = args.workers or settings.workers
+    app, host, port = "assistant.web.app:app", args.host or settings.host, args.port or settings.port
+    address = _reserved(host, port) if workers > 1 else None  # a port in use stops here too
     if workers > 1:
-        print(f"note: {workers} workers share the port, and each new connection goes to any of them. The API and "
+        print(f"note: {workers} workers share the port, and each new connection goes to one of them. The API and "
               f"the widget carry their conversation in each request; the chat page keeps it in the worker that "
               f"answered, so a later question on a new connection can lose it. For the page, run single-worker "
               f"`serve` processes behind a proxy with sticky sessions (README.md, 'Scale out').", file=sys.stderr)
@@ -148,9 +151,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
                   f"make up to {workers} x {settings.rate_limit_per_minute} requests a minute; set "
                   f"HIP_RATE_LIMIT_STORAGE=redis://host:6379 to share one count.", file=sys.stderr)
     # An import string, so that each worker process builds its own app: its own model, index and warm-up.
-    uvicorn.run("assistant.web.app:app", host=args.host or settings.host, port=args.port or settings.port, workers=workers,
-                log_level="warning" if args.quiet else "info")
+    level = "warning" if args.quiet else "info"
+    if address is None:
+        uvicorn.run(app, host=host, port=port, workers=workers, log_level=level)
+        return 0
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(app, host=host, port=port, workers=workers, log_level=level)
+    logging.getLogger("uvicorn.error").info("Uvicorn running on http://%s:%d, %d workers with a socket each (Press "
+                                            "CTRL+C to quit)", host, address.getsockname()[1], workers)
+    Multiprocess(config, sockets=[address]).run()
     return 0
+
+
+def _reserved(host: str, port: int):
+    """The address every worker listens on with a socket of its own (web/listener.py), or None: uvicorn's one."""
+    from .errors import ConfigError
+    from .web.listener import reserve
+
+    try:
+        return reserve(host, port)
+    except OSError as error:
+        raise ConfigError(f"cannot serve on {host}:{port}: {error.strerror}. Another process listens there: stop it, "
+                          f"or choose another port with --port or HIP_PORT.") from None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

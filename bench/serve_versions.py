@@ -2,7 +2,7 @@
 
 The revision is checked out into a throwaway `git worktree` (removed at the end) that uses this checkout's exported
 encoder (`models/`) and index (`index/`), so both serve the same index with their own code. Each round starts
-`serve --workers 1` once per version (alternating which goes first) and sends POST /api/chat at 1, 8 and 32
+`serve --workers N` (1 unless `--workers`) once per version (alternating which goes first) and sends POST /api/chat at 1, 8 and 32
 concurrent clients, every question unique; it prints the medians over rounds and their ratios. The HTTP figures of
 one `make bench` move by 20 % between runs on this machine (the load generator shares its cores): a change to the
 answer path shows here, against the code before it, or not at all. Nothing here asserts a timing.
@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("revision", help="the code to compare against, e.g. HEAD~3 or a commit")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--requests", type=int, default=150, help="requests per concurrency level")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of each `serve`")
     args = parser.parse_args()
     index = Settings().index_dir
     with checkout(args.revision) as old:
@@ -59,7 +60,7 @@ def main() -> int:
             for name in order:
                 offset = (round_ * 2 + order.index(name)) * 3 * args.requests % len(QUESTIONS)
                 questions = (QUESTIONS[offset:] + QUESTIONS[:offset])[:3 * args.requests]
-                server = Server(index, 1, root=versions[name])
+                server = Server(index, args.workers, root=versions[name])
                 try:
                     server.wait_until_ready()
                     bench_http(server, QUESTIONS[-60:], 20)  # warm-up
@@ -68,7 +69,7 @@ def main() -> int:
                     server.stop()
                 print(f"round {round_ + 1} {name}: " + ", ".join(
                     f"{m} {runs[name][-1][level][key]}" for m, (level, key) in MEASURES.items()), flush=True)
-    print(f"\nmedians over {args.rounds} rounds, serve --workers 1")
+    print(f"\nmedians over {args.rounds} rounds, serve --workers {args.workers}")
     print(f"{'measure':22} {args.revision:>14} {'working tree':>14} {'ratio':>7}")
     for measure, (level, key) in MEASURES.items():
         a, b = (statistics.median(r[level][key] for r in runs[name]) for name in versions)

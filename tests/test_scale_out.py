@@ -1,16 +1,24 @@
 """Several app processes behind one rate limit: two real `serve` processes on one `chroma run` server and one
-redis-server (all started here), `serve --workers 2`, a Redis outage, and the settings that name the stores."""
+redis-server (all started here), `serve --workers 2` and how its workers share connections, a Redis outage, and the
+settings that name the stores."""
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
+import re
+import socket
+import subprocess
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.__main__ import EXIT_USAGE
 from assistant.web.app import create_app
 from assistant.chain import Assistant
 from assistant.engine import store_for
@@ -96,18 +104,85 @@ def test_both_processes_give_identical_answers(cluster, fresh_budget):
 
 
 @pytest.mark.slow
-def test_every_worker_of_serve_workers_warms_up_its_own_model_and_index(cluster, tmp_path):
+def test_serve_workers_each_warm_up_their_own_model_and_take_a_share_of_the_connections(cluster, tmp_path):
     served = serve({**cluster.chroma_env, "HIP_RATE_LIMIT_PER_MINUTE": "0"}, tmp_path / "workers.log",
                    args=("--workers", "2"))
     try:
         log = wait_for(lambda: served.log().count("ready to answer") == 2 and served.log(), 120,
                        "both workers to warm up")
         assert log.count("Started server process") == 2
+        workers = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", log)]
+        port = int(served.url.rsplit(":", 1)[1])
+        # Each worker listens on a socket of its own, so the kernel spreads new connections over them. With one
+        # socket for all, the share depended on timing: a burst of 64 went 64/0 to 39/25.
+        listening = [sockets_of(pid, port, LISTEN) for pid in workers]
+        assert all(len(each) == 1 for each in listening) and listening[0] != listening[1]
+        # A burst of connections, as a page of widgets or a load balancer's pool opens them: each worker takes a
+        # share, and each connection still gets its answer.
+        connections = [socket.socket() for _ in range(64)]
+        try:
+            for connection in connections:  # all at once: each handshake completes before a worker accepts
+                connection.setblocking(False)
+                connection.connect_ex(("127.0.0.1", port))
+            held = wait_for(lambda: (counts := [len(sockets_of(pid, port, ESTABLISHED)) for pid in workers])
+                            and sum(counts) == 64 and counts, 30, "the workers to accept the 64 connections")
+            assert min(held) >= 8, f"connections per worker: {held}"
+            for connection in connections[:4] + connections[-4:]:
+                connection.settimeout(60)
+                connection.sendall(b"GET /api/health HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n")
+                assert connection.recv(64).startswith(b"HTTP/1.1 200")
+        finally:
+            for connection in connections:
+                connection.close()
         answer = served.post("/api/chat", json={"message": ICE}).json()
         assert answer["status"] == "answered" and "20 minutes" in answer["text"]
     finally:
         served.stop()
     assert served.log().count("Finished server process") == 2  # both workers stopped with the supervisor
+
+
+LISTEN, ESTABLISHED = "0A", "01"  # TCP states as /proc/net/tcp writes them
+
+
+def sockets_of(pid: int, port: int, state: str) -> set[str]:
+    """The sockets on local `port` in `state` that process `pid` holds (their inodes)."""
+    on_port = {fields[9] for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+               if int(fields[1].split(":")[1], 16) == port and fields[3] == state}
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:[") and target[8:-1] in on_port:
+            held.add(target[8:-1])
+    return held
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["a-plain-listener", "another-serve-workers"])
+def test_serve_workers_on_a_port_in_use_stop_with_a_clear_error_and_take_no_connections(shared, tmp_path):
+    """Workers' sockets may share a port (SO_REUSEPORT), so a second `serve --workers` on a busy port, even one that
+    another `serve --workers` holds, must refuse to start instead of taking half of its connections."""
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, int(shared))
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        done = subprocess.run([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HIP_INDEX_DIR": str(tmp_path / "no-index")})
+        assert done.returncode == EXIT_USAGE
+        assert f"error: cannot serve on 127.0.0.1:{port}: Address already in use" in done.stderr
+        assert "--port" in done.stderr
+        assert sockets_of(os.getpid(), port, LISTEN) and len(listening_on(port)) == 1  # nothing joined the port
+    finally:
+        holder.close()
+
+
+def listening_on(port: int) -> list[str]:
+    return [line for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            if int(line.split()[1].split(":")[1], 16) == port and line.split()[3] == LISTEN]
 
 
 @pytest.mark.slow
