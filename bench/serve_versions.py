@@ -2,10 +2,12 @@
 
 The revision is checked out into a throwaway `git worktree` (removed at the end) that uses this checkout's exported
 encoder (`models/`) and index (`index/`), so both serve the same index with their own code. Each round starts
-`serve --workers N` (1 unless `--workers`) once per version (alternating which goes first) and sends POST /api/chat at 1, 8 and 32
-concurrent clients, every question unique; it prints the medians over rounds and their ratios. The HTTP figures of
-one `make bench` move by 20 % between runs on this machine (the load generator shares its cores): a change to the
-answer path shows here, against the code before it, or not at all. Nothing here asserts a timing.
+`serve --workers N` (1 unless `--workers`) once per version (alternating which goes first) and sends POST /api/chat
+at 1, 8 and 32 concurrent clients, every question unique and the same for both versions (until session 29 each
+version got other questions in a round, and long messages are slower); it prints the medians over rounds and their
+ratios. The HTTP figures of one `make bench` move by 20 % between runs on this machine (the load generator shares
+its cores): a change to the answer path shows here, against the code before it, or not at all. Nothing here asserts
+a timing.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def main() -> int:
         for round_ in range(args.rounds):
             order = list(versions) if round_ % 2 == 0 else list(versions)[::-1]
             for name in order:
-                offset = (round_ * 2 + order.index(name)) * 3 * args.requests % len(QUESTIONS)
+                offset = round_ * 3 * args.requests % len(QUESTIONS)  # both versions get the same questions
                 questions = (QUESTIONS[offset:] + QUESTIONS[:offset])[:3 * args.requests]
                 server = Server(index, args.workers, root=versions[name])
                 try:
