@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -158,8 +159,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(app, host=host, port=port, workers=workers, log_level=level)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as URLs write it
     logging.getLogger("uvicorn.error").info("Uvicorn running on http://%s:%d, %d workers with a socket each (Press "
-                                            "CTRL+C to quit)", host, address.getsockname()[1], workers)
+                                            "CTRL+C to quit)", shown, address.getsockname()[1], workers)
     Multiprocess(config, sockets=[address]).run()
     return 0
 
@@ -172,8 +174,10 @@ def _reserved(host: str, port: int):
     try:
         return reserve(host, port)
     except OSError as error:
-        raise ConfigError(f"cannot serve on {host}:{port}: {error.strerror}. Another process listens there: stop it, "
-                          f"or choose another port with --port or HIP_PORT.") from None
+        fix = ("Another process listens there: stop it, or choose another port" if error.errno == errno.EADDRINUSE
+               else "Check the address")
+        raise ConfigError(f"cannot serve on {host}:{port}: {error.strerror or error}. {fix} with --host/--port or "
+                          f"HIP_HOST/HIP_PORT.") from None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
