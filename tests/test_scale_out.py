@@ -144,17 +144,21 @@ def test_serve_workers_each_warm_up_their_own_model_and_take_a_share_of_the_conn
 LISTEN, ESTABLISHED = "0A", "01"  # TCP states as /proc/net/tcp writes them
 
 
+def on_port(port: int, state: str) -> set[str]:
+    """The sockets on local `port` in `state`, by inode, whoever holds them."""
+    return {fields[9] for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+            if int(fields[1].split(":")[1], 16) == port and fields[3] == state}
+
+
 def sockets_of(pid: int, port: int, state: str) -> set[str]:
     """The sockets on local `port` in `state` that process `pid` holds (their inodes)."""
-    on_port = {fields[9] for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
-               if int(fields[1].split(":")[1], 16) == port and fields[3] == state}
-    held = set()
+    wanted, held = on_port(port, state), set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:  # closed while we looked
             continue
-        if target.startswith("socket:[") and target[8:-1] in on_port:
+        if target.startswith("socket:[") and target[8:-1] in wanted:
             held.add(target[8:-1])
     return held
 
@@ -175,14 +179,9 @@ def test_serve_workers_on_a_port_in_use_stop_with_a_clear_error_and_take_no_conn
         assert done.returncode == EXIT_USAGE
         assert f"error: cannot serve on 127.0.0.1:{port}: Address already in use" in done.stderr
         assert "--port" in done.stderr
-        assert sockets_of(os.getpid(), port, LISTEN) and len(listening_on(port)) == 1  # nothing joined the port
+        assert on_port(port, LISTEN) == sockets_of(os.getpid(), port, LISTEN) != set()  # nothing joined the port
     finally:
         holder.close()
-
-
-def listening_on(port: int) -> list[str]:
-    return [line for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
-            if int(line.split()[1].split(":")[1], 16) == port and line.split()[3] == LISTEN]
 
 
 @pytest.mark.slow
