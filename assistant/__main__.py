@@ -16,8 +16,12 @@ import sys
 import textwrap
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .web.listener import ReservedAddress
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INDEX, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 3, 130, 141
 EXIT_CODES = f"""exit codes:
@@ -166,7 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reserved(host: str, port: int):
+def _reserved(host: str, port: int) -> ReservedAddress | None:
     """The address every worker listens on with a socket of its own (web/listener.py), or None: uvicorn's one."""
     from .errors import ConfigError
     from .web.listener import reserve
