@@ -231,12 +231,16 @@ class Server:
 
     def peak_rss_mb(self) -> list[float]:
         """Peak resident memory of each process serving requests (the workers; the process itself when alone)."""
-        children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent(int(pid)) == self.process.pid]
-        return [_peak_rss_mb(pid) for pid in (children or [self.process.pid])]
+        return [_peak_rss_mb(pid) for pid in (children(self.process.pid) or [self.process.pid])]
 
     def stop(self) -> None:
         os.killpg(self.process.pid, 15)
         self.process.wait(timeout=30)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a `serve` supervisor's workers)."""
+    return [int(child) for child in os.listdir("/proc") if child.isdigit() and _parent(int(child)) == pid]
 
 
 def _parent(pid: int) -> int | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench import QUESTIONS, ROOT, Server, bench_http  # noqa: E402
+from bench import QUESTIONS, ROOT, Server, bench_http, children  # noqa: E402
 from serve_versions import checkout  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
@@ -28,11 +28,6 @@ from assistant.settings import Settings  # noqa: E402
 def cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    return [int(p) for p in os.listdir("/proc")
-            if p.isdigit() and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid)]
 
 
 async def level(url: str, questions: list[str], clients: int) -> float:

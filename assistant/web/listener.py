@@ -4,9 +4,8 @@ uvicorn's `--workers` binds one socket in its supervisor and gives every worker 
 loop accepts every connection that is waiting when it wakes, so a burst of new connections (a page of widgets
 loading, a load balancer opening its pool, a load test) lands on one worker while the others idle: 64 connections
 opened in quick succession went 64/0, 59/5, 61/3 and 63/1 over two workers, and two workers answered no faster than
-one. With
-SO_REUSEPORT each worker listens on a socket of its own on the same address, and Linux hashes every new connection to
-one of them (the same 64: 38/26, 36/28, 31/33).
+one. With SO_REUSEPORT each worker listens on a socket of its own on the same address, and Linux hashes every new
+connection to one of them (the same 64: 38/26, 36/28, 31/33).
 
 The supervisor reserves the address with a socket it never listens on; uvicorn hands that socket to each worker it
 starts (restarts included) by pickling it, and a `ReservedAddress` unpickles as a fresh socket bound to the same
