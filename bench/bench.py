@@ -257,37 +257,43 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def bench_http(server: Server, questions: list[str], per_level: int) -> dict:
-    """POST /api/chat at 1, 8 and 32 concurrent clients (asyncio, one connection each), every question unique."""
+async def http_level(url: str, clients: int, batch: list[str]) -> dict:
+    """POST /api/chat with `clients` concurrent keep-alive connections (asyncio) sharing `batch`: answers a second,
+    errors, p50 and p95."""
     import asyncio
 
     import httpx
 
-    async def level(clients: int, batch: list[str]) -> dict:
-        latencies, errors, queue = [], 0, list(reversed(batch))
+    latencies, errors, queue = [], 0, list(reversed(batch))
 
-        async def client() -> None:
-            nonlocal errors
-            async with httpx.AsyncClient(timeout=60) as http:
-                while queue:
-                    question = queue.pop()
-                    start = time.perf_counter()
-                    try:
-                        ok = (await http.post(server.url + "/api/chat", json={"message": question})).status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
-                    latencies.append(time.perf_counter() - start)
-                    errors += not ok
+    async def client() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(timeout=60) as http:
+            while queue:
+                question = queue.pop()
+                start = time.perf_counter()
+                try:
+                    ok = (await http.post(url + "/api/chat", json={"message": question})).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append(time.perf_counter() - start)
+                errors += not ok
 
-        start = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        elapsed = time.perf_counter() - start
-        return {"answers_per_s": round(len(latencies) / elapsed, 1), "errors": errors,
-                **{k: v for k, v in percentiles(latencies).items() if k != "p99_ms"}}
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    return {"answers_per_s": round(len(latencies) / elapsed, 1), "errors": errors,
+            **{k: v for k, v in percentiles(latencies).items() if k != "p99_ms"}}
+
+
+def bench_http(server: Server, questions: list[str], per_level: int) -> dict:
+    """POST /api/chat at 1, 8 and 32 concurrent clients (`http_level`), every question unique."""
+    import asyncio
 
     results = {}
     for i, clients in enumerate(tqdm((1, 8, 32), desc="http levels", unit="level")):
-        results[f"clients_{clients}"] = asyncio.run(level(clients, questions[i * per_level:(i + 1) * per_level]))
+        batch = questions[i * per_level:(i + 1) * per_level]
+        results[f"clients_{clients}"] = asyncio.run(http_level(server.url, clients, batch))
     return results
 
 

@@ -16,10 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
-from bench import QUESTIONS, ROOT, Server, bench_http, children  # noqa: E402
+from bench import QUESTIONS, ROOT, Server, bench_http, children, http_level  # noqa: E402
 from serve_versions import checkout  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
@@ -28,20 +26,6 @@ from assistant.settings import Settings  # noqa: E402
 def cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def level(url: str, questions: list[str], clients: int) -> float:
-    """Answers a second with `clients` keep-alive connections sharing the questions."""
-    queue = list(reversed(questions))
-
-    async def client() -> None:
-        async with httpx.AsyncClient(timeout=60) as http:
-            while queue:
-                await http.post(url + "/api/chat", json={"message": queue.pop()})
-
-    start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
-    return len(questions) / (time.perf_counter() - start)
 
 
 def main() -> int:
@@ -65,7 +49,7 @@ def main() -> int:
                     bench_http(server, QUESTIONS[-60:], 20)  # warm-up
                     serving = [pid for pid in children(server.process.pid) if cpu_s(pid) > 1.0]
                     before = {pid: cpu_s(pid) for pid in serving}
-                    rate = asyncio.run(level(server.url, questions, clients))
+                    rate = asyncio.run(http_level(server.url, clients, questions))["answers_per_s"]
                     spent = sorted(round(cpu_s(pid) - before[pid], 2) for pid in serving)
                 finally:
                     server.stop()
